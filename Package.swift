@@ -1,0 +1,26 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "swift-stbp",
+    products: [
+        // The umbrella library: `import STBP` gives the whole framework.
+        .library(name: "STBP", targets: ["STBP"]),
+        // The same as a shared library, for Swift scripts (`swift -I ... -L ... -lSTBPDynamic`).
+        .library(name: "STBPDynamic", type: .dynamic, targets: ["STBP"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenBLAS",
+            path: "Modules/COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
+        ),
+        .target(name: "STBPTensor", dependencies: ["COpenBLAS"]),
+        .target(name: "STBPAutodiff", dependencies: ["STBPTensor"]),
+        .target(name: "STBP", dependencies: ["STBPTensor", "STBPAutodiff"]),
+        .testTarget(name: "STBPTensorTests", dependencies: ["STBPTensor"]),
+        .testTarget(name: "STBPAutodiffTests", dependencies: ["STBPAutodiff"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

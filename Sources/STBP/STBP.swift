@@ -1,0 +1,3 @@
+// The umbrella module: `import STBP` gives the whole framework.
+@_exported import STBPAutodiff
+@_exported import STBPTensor

@@ -1,0 +1,57 @@
+import COpenBLAS
+import Dispatch
+
+/// The number of threads that OpenBLAS and the package's own parallel loops use.
+///
+/// This is the package's one thread setting. It starts from the `OPENBLAS_NUM_THREADS`
+/// environment variable (or the number of cores) and is changed with `ComputeThreads.set(_:)`.
+/// The value lives in OpenBLAS itself, so the two can never disagree.
+public enum ComputeThreads {
+    /// The current number of threads.
+    public static var count: Int { max(1, Int(openblas_get_num_threads())) }
+
+    /// Sets the number of threads for OpenBLAS and the package's parallel loops.
+    public static func set(_ threads: Int) {
+        precondition(threads >= 1, "The thread count must be at least 1, got \(threads).")
+        openblas_set_num_threads(Int32(threads))
+    }
+
+    /// The OpenBLAS build and the core it chose, for example "OpenBLAS 0.3.21 ... SkylakeX".
+    public static var blasDescription: String {
+        let config = openblas_get_config().map { String(cString: $0) } ?? "OpenBLAS"
+        let core = openblas_get_corename().map { String(cString: $0) } ?? "unknown"
+        return "\(config) core \(core)"
+    }
+
+    /// The name of the CPU kernel set OpenBLAS selected.
+    public static var blasCoreName: String {
+        openblas_get_corename().map { String(cString: $0) } ?? "unknown"
+    }
+}
+
+/// Runs `body` over `0..<count` split into contiguous chunks, one per thread.
+///
+/// Each chunk holds at least `grain` items; with one chunk `body` runs on the calling thread.
+/// `body` must only write to memory that no other chunk touches.
+@inlinable
+public func parallelFor(_ count: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
+    guard count > 0 else { return }
+    let chunks = min(ComputeThreads.count, max(1, count / max(grain, 1)))
+    if chunks == 1 {
+        body(0..<count)
+        return
+    }
+    withoutActuallyEscaping(body) { body in
+        let task = UncheckedSendable(body)
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            task.value((chunk * count / chunks)..<((chunk + 1) * count / chunks))
+        }
+    }
+}
+
+/// Carries a value that the caller guarantees is used safely across threads.
+@usableFromInline
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    @usableFromInline let value: Value
+    @usableFromInline init(_ value: Value) { self.value = value }
+}

@@ -1,0 +1,54 @@
+/// The sizes of one 2-D convolution, NCHW: input [N, C, H, W], weight [O, C, kh, kw],
+/// output [N, O, Ho, Wo] with Ho = (H + 2 * padding - kh) / stride + 1 (and Wo alike).
+public struct Conv2DGeometry: Hashable, Sendable {
+    public let batch: Int
+    public let inChannels: Int
+    public let height: Int
+    public let width: Int
+    public let outChannels: Int
+    public let kernelHeight: Int
+    public let kernelWidth: Int
+    public let stride: Int
+    public let padding: Int
+
+    /// The geometry for an input and a weight shape; stops with both shapes if they do not fit.
+    public init(inputShape: [Int], weightShape: [Int], stride: Int, padding: Int) {
+        precondition(inputShape.count == 4, "conv2d input must be [N, C, H, W], got \(inputShape).")
+        precondition(weightShape.count == 4, "conv2d weight must be [O, C, kh, kw], got \(weightShape).")
+        precondition(
+            inputShape[1] == weightShape[1],
+            "conv2d input \(inputShape) has \(inputShape[1]) channels but weight \(weightShape) expects \(weightShape[1]).")
+        precondition(stride >= 1 && padding >= 0, "conv2d needs stride >= 1 and padding >= 0, got \(stride), \(padding).")
+        batch = inputShape[0]
+        inChannels = inputShape[1]
+        height = inputShape[2]
+        width = inputShape[3]
+        outChannels = weightShape[0]
+        kernelHeight = weightShape[2]
+        kernelWidth = weightShape[3]
+        self.stride = stride
+        self.padding = padding
+        precondition(
+            height + 2 * padding >= kernelHeight && width + 2 * padding >= kernelWidth,
+            "conv2d kernel \(weightShape) does not fit input \(inputShape) with padding \(padding).")
+    }
+
+    /// Output rows.
+    public var outHeight: Int { (height + 2 * padding - kernelHeight) / stride + 1 }
+    /// Output columns.
+    public var outWidth: Int { (width + 2 * padding - kernelWidth) / stride + 1 }
+    /// Output pixels per map, Ho * Wo.
+    public var outPixels: Int { outHeight * outWidth }
+    /// Input pixels per map, H * W.
+    public var inPixels: Int { height * width }
+    /// Rows of the im2col matrix, C * kh * kw (the GEMM's inner size).
+    public var patchSize: Int { inChannels * kernelHeight * kernelWidth }
+    /// The output shape [N, O, Ho, Wo].
+    public var outputShape: [Int] { [batch, outChannels, outHeight, outWidth] }
+    /// The input shape [N, C, H, W].
+    public var inputShape: [Int] { [batch, inChannels, height, width] }
+    /// The weight shape [O, C, kh, kw].
+    public var weightShape: [Int] { [outChannels, inChannels, kernelHeight, kernelWidth] }
+    /// Multiply-accumulates of the forward pass per sample.
+    public var macsPerSample: Int { outChannels * outPixels * patchSize }
+}

@@ -1,0 +1,150 @@
+/// 2-D convolution by im2col and one GEMM per chunk of samples, NCHW.
+///
+/// Forward: y[n, o] = b[o] + sum_{c,i,j} w[o, c, i, j] * x[n, c, oy*s - p + i, ox*s - p + j].
+/// Samples are processed in chunks whose column matrices [C*kh*kw, S*Ho*Wo] stay within a
+/// few tens of megabytes, so each GEMM is wide enough to run near the machine's sgemm rate.
+public enum Conv2DKernel {
+    /// The largest column matrix a chunk may use, in scalars.
+    static let columnBudget = 8 << 20
+
+    /// Samples per chunk: enough for about 4096 GEMM columns, within the column budget.
+    static func chunkSize(_ g: Conv2DGeometry) -> Int {
+        let wanted = (4096 + g.outPixels - 1) / max(g.outPixels, 1)
+        let affordable = columnBudget / max(g.patchSize * g.outPixels, 1)
+        return max(1, min(g.batch, wanted, affordable))
+    }
+
+    /// y = conv2d(x, w) + b: input [N, C, H, W], weight [O, C, kh, kw], bias [O] -> [N, O, Ho, Wo].
+    public static func forward(
+        input: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0
+    ) -> Tensor {
+        let g = Conv2DGeometry(inputShape: input.shape, weightShape: weight.shape, stride: stride, padding: padding)
+        if let bias { precondition(bias.shape == [g.outChannels], "conv2d bias must be [\(g.outChannels)], got \(bias.shape).") }
+        let chunk = chunkSize(g)
+        let columns = UnsafeMutablePointer<Float>.allocate(capacity: max(1, g.patchSize * chunk * g.outPixels))
+        let product = UnsafeMutablePointer<Float>.allocate(capacity: max(1, g.outChannels * chunk * g.outPixels))
+        defer {
+            columns.deallocate()
+            product.deallocate()
+        }
+        return Tensor(shape: g.outputShape) { out in
+            input.withUnsafeBufferPointer { x in
+                weight.withUnsafeBufferPointer { w in
+                    for first in Swift.stride(from: 0, to: g.batch, by: chunk) {
+                        let samples = min(chunk, g.batch - first)
+                        let width = samples * g.outPixels
+                        Im2col.im2col(x.baseAddress! + first * g.inChannels * g.inPixels, geometry: g, samples: samples, into: columns)
+                        BLAS.sgemm(
+                            m: g.outChannels, n: width, k: g.patchSize,
+                            a: w.baseAddress!, lda: g.patchSize, b: columns, ldb: width, c: product, ldc: width)
+                        scatter(product, g, samples: samples, into: out.baseAddress! + first * g.outChannels * g.outPixels, bias: bias)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Moves a product [O, S*P] into NCHW output [S, O, P], adding the bias.
+    static func scatter(
+        _ product: UnsafePointer<Float>, _ g: Conv2DGeometry, samples: Int,
+        into out: UnsafeMutablePointer<Float>, bias: Tensor?
+    ) {
+        let pixels = g.outPixels, width = samples * pixels
+        let biasScalars = bias?.scalars
+        let task = UncheckedSendable((product, out))
+        parallelFor(samples * g.outChannels, grain: 16) { range in
+            let (product, out) = task.value
+            for row in range {
+                let s = row / g.outChannels, o = row % g.outChannels
+                let source = product + o * width + s * pixels
+                let target = out + row * pixels
+                let b = biasScalars?[o] ?? 0
+                for p in 0..<pixels { target[p] = source[p] + b }
+            }
+        }
+    }
+
+    /// Moves NCHW gradients [S, O, P] into a matrix [O, S*P].
+    static func gather(
+        _ gradOutput: UnsafePointer<Float>, _ g: Conv2DGeometry, samples: Int,
+        into matrix: UnsafeMutablePointer<Float>
+    ) {
+        let pixels = g.outPixels, width = samples * pixels
+        let task = UncheckedSendable((gradOutput, matrix))
+        parallelFor(samples * g.outChannels, grain: 16) { range in
+            let (gradOutput, matrix) = task.value
+            for row in range {
+                let s = row / g.outChannels, o = row % g.outChannels
+                (matrix + o * width + s * pixels).update(from: gradOutput + row * pixels, count: pixels)
+            }
+        }
+    }
+
+    /// Gradients of conv2d: dL/dx (by col2im, when `inputGradient`), dL/dw and dL/db, given
+    /// dL/dy [N, O, Ho, Wo], the forward input [N, C, H, W] and weight [O, C, kh, kw].
+    public static func backward(
+        gradOutput: Tensor, input: Tensor, weight: Tensor, stride: Int = 1, padding: Int = 0,
+        inputGradient: Bool = true
+    ) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
+        let g = Conv2DGeometry(inputShape: input.shape, weightShape: weight.shape, stride: stride, padding: padding)
+        precondition(
+            gradOutput.shape == g.outputShape,
+            "conv2d gradient must be \(g.outputShape) for input \(input.shape), got \(gradOutput.shape).")
+        let chunk = chunkSize(g)
+        let columns = UnsafeMutablePointer<Float>.allocate(capacity: max(1, g.patchSize * chunk * g.outPixels))
+        let gathered = UnsafeMutablePointer<Float>.allocate(capacity: max(1, g.outChannels * chunk * g.outPixels))
+        defer {
+            columns.deallocate()
+            gathered.deallocate()
+        }
+        var gradWeight = Tensor(zeros: g.weightShape)
+        var gradInput: Tensor? = inputGradient ? Tensor(zeros: g.inputShape) : nil
+        input.withUnsafeBufferPointer { x in
+            weight.withUnsafeBufferPointer { w in
+                gradOutput.withUnsafeBufferPointer { dy in
+                    gradWeight.withUnsafeMutableBufferPointer { dw in
+                        for first in Swift.stride(from: 0, to: g.batch, by: chunk) {
+                            let samples = min(chunk, g.batch - first)
+                            let width = samples * g.outPixels
+                            gather(dy.baseAddress! + first * g.outChannels * g.outPixels, g, samples: samples, into: gathered)
+                            Im2col.im2col(x.baseAddress! + first * g.inChannels * g.inPixels, geometry: g, samples: samples, into: columns)
+                            // dW [O, K] += G [O, S*P] x colᵀ [S*P, K]
+                            BLAS.sgemm(
+                                transposeB: true, m: g.outChannels, n: g.patchSize, k: width,
+                                a: gathered, lda: width, b: columns, ldb: width, beta: 1, c: dw.baseAddress!, ldc: g.patchSize)
+                            guard gradInput != nil else { continue }
+                            // dcol [K, S*P] = Wᵀ [K, O] x G [O, S*P]
+                            BLAS.sgemm(
+                                transposeA: true, m: g.patchSize, n: width, k: g.outChannels,
+                                a: w.baseAddress!, lda: g.patchSize, b: gathered, ldb: width, c: columns, ldc: width)
+                            gradInput!.withUnsafeMutableBufferPointer { dx in
+                                Im2col.col2im(
+                                    columns, geometry: g, samples: samples,
+                                    addingInto: dx.baseAddress! + first * g.inChannels * g.inPixels)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (gradInput, gradWeight, sumPerChannel(gradOutput))
+    }
+
+    /// Sums an NCHW tensor over N, H and W: [N, C, H, W] -> [C] (the bias gradient).
+    public static func sumPerChannel(_ x: Tensor) -> Tensor {
+        precondition(x.rank == 4, "sumPerChannel needs [N, C, H, W], got \(x.shape).")
+        let n = x.shape[0], c = x.shape[1], pixels = x.shape[2] * x.shape[3]
+        return Tensor(shape: [c]) { out in
+            x.withUnsafeBufferPointer { p in
+                for channel in 0..<c {
+                    var total: Float = 0
+                    for sample in 0..<n {
+                        let base = (sample * c + channel) * pixels
+                        for i in 0..<pixels { total += p[base + i] }
+                    }
+                    out[channel] = total
+                }
+            }
+        }
+    }
+}

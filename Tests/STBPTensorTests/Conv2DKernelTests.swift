@@ -1,0 +1,114 @@
+import STBPTensor
+import Testing
+
+/// One convolution shape of the test grid.
+struct ConvCase: CustomTestStringConvertible, Sendable {
+    let batch, channels, height, width, outChannels, kernel, stride, padding: Int
+    var testDescription: String {
+        "N\(batch) C\(channels) \(height)x\(width) -> \(outChannels) k\(kernel) s\(stride) p\(padding)"
+    }
+
+    /// Batches > 1, strides 1 and 2, padding 0 to 2, kernels 1, 3 and 5, non-square images,
+    /// 1 to 64 channels.
+    static let grid: [ConvCase] = {
+        var cases: [ConvCase] = []
+        let channelPairs = [(1, 4), (3, 8), (16, 1), (64, 5), (5, 64)]
+        for (index, (c, o)) in channelPairs.enumerated() {
+            for kernel in [1, 3, 5] {
+                for stride in [1, 2] {
+                    for padding in 0...2 where kernel <= 7 + 2 * padding {
+                        let h = 7 + index % 3, w = 9 - index % 2
+                        cases.append(ConvCase(batch: 2 + index % 2, channels: c, height: h, width: w, outChannels: o, kernel: kernel, stride: stride, padding: padding))
+                    }
+                }
+            }
+        }
+        return cases
+    }()
+}
+
+@Suite struct Conv2DKernelTests {
+    @Test(arguments: ConvCase.grid)
+    func im2colConvolutionEqualsTheNaiveConvolution(_ c: ConvCase) {
+        var g = SeededGenerator(seed: UInt64(c.channels * 1000 + c.kernel * 10 + c.stride + c.padding * 100))
+        let x = Tensor.normal([c.batch, c.channels, c.height, c.width], using: &g)
+        let w = Tensor.normal([c.outChannels, c.channels, c.kernel, c.kernel], using: &g)
+        let b = Tensor.normal([c.outChannels], using: &g)
+        let fast = Conv2DKernel.forward(input: x, weight: w, bias: b, stride: c.stride, padding: c.padding)
+        let slow = NaiveConv2DKernel.forward(input: x, weight: w, bias: b, stride: c.stride, padding: c.padding)
+        #expect(fast.shape == slow.shape)
+        #expect(fast.relativeDifference(to: slow) < 1e-4)
+
+        let dy = Tensor.normal(slow.shape, using: &g)
+        let fastGrads = Conv2DKernel.backward(gradOutput: dy, input: x, weight: w, stride: c.stride, padding: c.padding)
+        let slowGrads = NaiveConv2DKernel.backward(gradOutput: dy, input: x, weight: w, stride: c.stride, padding: c.padding)
+        #expect(fastGrads.input!.relativeDifference(to: slowGrads.input) < 1e-4)
+        #expect(fastGrads.weight.relativeDifference(to: slowGrads.weight) < 1e-4)
+        #expect(fastGrads.bias.relativeDifference(to: slowGrads.bias) < 1e-4)
+    }
+
+    @Test func manyChunksGiveTheSameResultAsOne() {
+        // 2x2 output pixels per sample: a chunk holds 4096 / 4 = 1024 samples, so 1100 need two.
+        var g = SeededGenerator(seed: 99)
+        let x = Tensor.normal([1100, 2, 3, 3], using: &g)
+        let w = Tensor.normal([3, 2, 2, 2], using: &g)
+        let fast = Conv2DKernel.forward(input: x, weight: w, bias: nil)
+        let slow = NaiveConv2DKernel.forward(input: x, weight: w, bias: nil)
+        #expect(fast.relativeDifference(to: slow) < 1e-5)
+    }
+
+    @Test func outputShapeFollowsTheConvolutionArithmetic() {
+        let geometry = Conv2DGeometry(inputShape: [2, 3, 32, 30], weightShape: [8, 3, 5, 5], stride: 2, padding: 1)
+        #expect(geometry.outputShape == [2, 8, 15, 14])
+        #expect(geometry.patchSize == 75)
+    }
+}
+
+@Suite struct AvgPool2DKernelTests {
+    @Test func poolingAveragesEachWindow() {
+        let x = Tensor(shape: [1, 1, 2, 4], scalars: [1, 2, 3, 4, 5, 6, 7, 8])
+        let y = AvgPool2DKernel.forward(x, kernel: 2, stride: 2)
+        #expect(y.shape == [1, 1, 1, 2])
+        #expect(y.scalars == [3.5, 5.5])
+    }
+
+    @Test func overlappingWindowsSpreadTheirGradient() {
+        let dy = Tensor(shape: [1, 1, 2, 2], repeating: 9)
+        let dx = AvgPool2DKernel.backward(dy, inputShape: [1, 1, 5, 5], kernel: 3, stride: 2)
+        // The centre pixel is covered by all four 3x3 windows of stride 2.
+        #expect(dx[0, 0, 2, 2] == 4)
+        #expect(dx[0, 0, 0, 0] == 1)
+        #expect(dx[0, 0, 4, 4] == 1)
+        #expect(dx.sum() == 36)
+    }
+
+    @Test func aWindowLargerThanTheImageHasNoOutputShape() {
+        #expect(AvgPool2DKernel.outputShape(inputShape: [1, 1, 1, 1], kernel: 2, stride: 2) == nil)
+    }
+}
+
+@Suite struct ComputeThreadsTests {
+    @Test func parallelForVisitsEveryIndexOnce() {
+        let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: 1000)
+        defer { counts.deallocate() }
+        counts.initialize(repeating: 0)
+        let shared = SendablePointer(counts.baseAddress!)
+        parallelFor(1000, grain: 10) { range in
+            for i in range { shared.pointer[i] += 1 }
+        }
+        #expect(counts.allSatisfy { $0 == 1 })
+    }
+
+    @Test func theThreadCountIsReadBackFromOpenBLAS() {
+        let before = ComputeThreads.count
+        ComputeThreads.set(1)
+        #expect(ComputeThreads.count == 1)
+        ComputeThreads.set(before)
+        #expect(!ComputeThreads.blasCoreName.isEmpty)
+    }
+}
+
+struct SendablePointer: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Int>
+    init(_ pointer: UnsafeMutablePointer<Int>) { self.pointer = pointer }
+}
