@@ -16,11 +16,19 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            path: "Modules/CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(name: "STBPTensor", dependencies: ["COpenBLAS"]),
         .target(name: "STBPAutodiff", dependencies: ["STBPTensor"]),
-        .target(name: "STBP", dependencies: ["STBPTensor", "STBPAutodiff"]),
+        .target(name: "STBPData", dependencies: ["STBPTensor", "CZlib"]),
+        .target(name: "STBP", dependencies: ["STBPTensor", "STBPAutodiff", "STBPData"]),
         .testTarget(name: "STBPTensorTests", dependencies: ["STBPTensor"]),
         .testTarget(name: "STBPAutodiffTests", dependencies: ["STBPAutodiff"]),
+        .testTarget(name: "STBPDataTests", dependencies: ["STBPData"]),
     ],
     swiftLanguageModes: [.v6]
 )

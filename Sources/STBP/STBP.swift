@@ -1,3 +1,4 @@
 // The umbrella module: `import STBP` gives the whole framework.
 @_exported import STBPAutodiff
 @_exported import STBPTensor
+@_exported import STBPData
