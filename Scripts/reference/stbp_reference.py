@@ -31,6 +31,7 @@ import torch.nn.functional as F
 CONV, POOL, NEUNORM, DROPOUT, DENSE, OUTPUT, VOTING = (
     "conv", "pool", "neunorm", "dropout", "dense", "output", "voting")
 SPIKING_KINDS = (CONV, DENSE, OUTPUT, VOTING)
+NEUNORM_K = 0.9         # NeuNorm's default k (token "NN"; "NN0.8" gives k = 0.8)
 
 _NUMBER = r"(\d+(?:\.\d*)?|\.\d+)"
 _TOKEN_PATTERNS = [
@@ -87,7 +88,7 @@ def parse_spec(spec):
         elif kind == POOL:
             token = Token(index, text, kind, kernel=int(g[0]), stride=int(g[1] or g[0]))
         elif kind == NEUNORM:
-            token = Token(index, text, kind, rate=float(g[0]) if g[0] else 0.9)
+            token = Token(index, text, kind, rate=float(g[0]) if g[0] else NEUNORM_K)
         elif kind == DROPOUT:
             token = Token(index, text, kind, rate=float(g[0]))
         elif kind == VOTING:
