@@ -314,11 +314,13 @@ class SpikingNetwork(nn.Module):
         h, spikes, potentials = seq, {}, {}
         for tok in self.tokens:
             if tok.kind in SPIKING_KINDS:
+                # unbind, not current[t]: indexing's backward would zero-fill [T, N, ...]
+                # once per step.
                 current = self._affine_or_pool(tok, h.flatten(0, 1)).unflatten(0, (T, N))
                 u = o = torch.zeros_like(current[0])
                 us, os = [], []
-                for t in range(T):
-                    u, o = self._lif_step(current[t], u, o)
+                for current_t in current.unbind(0):
+                    u, o = self._lif_step(current_t, u, o)
                     us.append(u)
                     os.append(o)
                 h = torch.stack(os)
@@ -329,8 +331,8 @@ class SpikingNetwork(nn.Module):
             elif tok.kind == NEUNORM:
                 neunorm, ys = self.layers[str(tok.index)], []
                 a = torch.zeros_like(h[0, :, :1])
-                for t in range(T):
-                    y, a = neunorm.step(h[t], a)
+                for o in h.unbind(0):
+                    y, a = neunorm.step(o, a)
                     ys.append(y)
                 h = torch.stack(ys)
             elif tok.kind == DROPOUT and tok.index in masks:
