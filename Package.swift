@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "STBPAutodiff", dependencies: ["STBPTensor"]),
         .target(name: "STBPData", dependencies: ["STBPTensor", "CZlib"]),
         .target(name: "STBP", dependencies: ["STBPTensor", "STBPAutodiff", "STBPData"]),
-        .testTarget(name: "STBPTensorTests", dependencies: ["STBPTensor"]),
+        .testTarget(name: "STBPTensorTests", dependencies: ["STBPTensor"], exclude: ["Fixtures"]),
         .testTarget(name: "STBPAutodiffTests", dependencies: ["STBPAutodiff"]),
         .testTarget(name: "STBPDataTests", dependencies: ["STBPData"]),
     ],

@@ -1,0 +1,2 @@
+# Regenerates python_written.safetensors (run from this folder): python3 make_python_fixture.py
+import numpy as np; from safetensors.numpy import save_file; save_file({"weight": np.arange(6, dtype=np.float32).reshape(2, 3) / 4 - 0.5, "labels": np.array([3, 1, 4, 1, 5], dtype=np.int64), "counts": np.array([[7, -8]], dtype=np.int32), "empty": np.zeros((0, 3), dtype=np.float32)}, "python_written.safetensors", metadata={"epoch": "2", "note": "written by safetensors.numpy"})
