@@ -25,10 +25,12 @@ let package = Package(
         .target(name: "STBPTensor", dependencies: ["COpenBLAS"]),
         .target(name: "STBPAutodiff", dependencies: ["STBPTensor"]),
         .target(name: "STBPData", dependencies: ["STBPTensor", "CZlib"]),
-        .target(name: "STBP", dependencies: ["STBPTensor", "STBPAutodiff", "STBPData"]),
+        .target(name: "STBPNetwork", dependencies: ["STBPAutodiff"]),
+        .target(name: "STBP", dependencies: ["STBPTensor", "STBPAutodiff", "STBPNetwork", "STBPData"]),
         .testTarget(name: "STBPTensorTests", dependencies: ["STBPTensor"], exclude: ["Fixtures"]),
         .testTarget(name: "STBPAutodiffTests", dependencies: ["STBPAutodiff"]),
         .testTarget(name: "STBPDataTests", dependencies: ["STBPData"]),
+        .testTarget(name: "STBPNetworkTests", dependencies: ["STBPNetwork"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 // The umbrella module: `import STBP` gives the whole framework.
 @_exported import STBPAutodiff
+@_exported import STBPNetwork
 @_exported import STBPTensor
 @_exported import STBPData

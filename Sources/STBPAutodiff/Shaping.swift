@@ -33,3 +33,13 @@ extension Variable {
         return record(stacked, inputs: parts) { g in (0..<count).map { g[$0] } }
     }
 }
+
+extension Variable {
+    /// `count` copies along a new first axis: [N, ...] -> [count, N, ...]; the gradient sums them.
+    public func repeated(_ count: Int) -> Variable {
+        precondition(count >= 1, "repeated needs a positive count, got \(count).")
+        return Variable.record(Tensor.stacked(Array(repeating: value, count: count)), inputs: [self]) { g in
+            [g.sum(alongAxis: 0)]
+        }
+    }
+}

@@ -49,9 +49,11 @@ public func parallelFor(_ count: Int, grain: Int = 1, _ body: (Range<Int>) -> Vo
     }
 }
 
-/// Carries a value that the caller guarantees is used safely across threads.
-@usableFromInline
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    @usableFromInline let value: Value
-    @usableFromInline init(_ value: Value) { self.value = value }
+/// Carries a value (typically raw pointers into disjoint regions) into the threads of
+/// `parallelFor`; the caller guarantees that the threads never write the same memory.
+public struct UncheckedSendable<Value>: @unchecked Sendable {
+    /// The carried value.
+    public let value: Value
+    /// Wraps `value`.
+    @inlinable public init(_ value: Value) { self.value = value }
 }

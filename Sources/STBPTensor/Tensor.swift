@@ -144,6 +144,18 @@ public struct Tensor: Sendable {
         }
     }
 
+    /// The scalar at a flat row-major position.
+    public subscript(flat position: Int) -> Float {
+        get {
+            precondition(position >= 0 && position < count, "Flat index \(position) is outside \(count) scalars.")
+            return storage.pointer[position]
+        }
+        set {
+            precondition(position >= 0 && position < count, "Flat index \(position) is outside \(count) scalars.")
+            withUnsafeMutableBufferPointer { $0[position] = newValue }
+        }
+    }
+
     /// The sub-tensor at `index` along the first axis (a copy), shape `shape.dropFirst()`.
     public subscript(_ index: Int) -> Tensor {
         precondition(rank >= 1 && index >= 0 && index < shape[0], "Index \(index) is outside shape \(shape).")

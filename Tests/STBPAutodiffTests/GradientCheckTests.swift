@@ -63,6 +63,7 @@ import Testing
     @Test func indexingAndStacking() {
         expectPasses([[3, 2, 2]]) { v in Variable.stacked([v[0][2], v[0][0], v[0][2]]) }
     }
+    @Test func repetitionAlongANewAxis() { expectPasses([[2, 3]]) { $0[0].repeated(4) } }
     @Test func sumsAndMeans() {
         expectPasses([[2, 3, 4]]) { v in
             let x = v[0]

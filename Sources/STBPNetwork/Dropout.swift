@@ -1,0 +1,58 @@
+import STBPAutodiff
+import STBPTensor
+
+/// Whether dropout draws a new mask at every time step or one mask for all T steps.
+public enum DropoutMasks: String, Sendable, Hashable, Codable, CaseIterable {
+    /// A new mask at each step, as in the authors' code (the default).
+    case perStep
+    /// One mask per sample, shared by all steps.
+    case shared
+}
+
+/// Inverted dropout (the paper's `D0.5`): in training each value is kept with probability
+/// 1 - p and scaled by 1/(1 - p); in evaluation it passes unchanged.
+public struct Dropout: Layer {
+    /// The probability p of dropping a value.
+    public let probability: Float
+    /// Per-step or shared masks.
+    public var masks: DropoutMasks
+
+    /// Dropout with probability `probability`.
+    public init(probability: Float, masks: DropoutMasks = .perStep) {
+        precondition(probability >= 0 && probability < 1, "Dropout probability must lie in [0, 1), got \(probability).")
+        self.probability = probability
+        self.masks = masks
+    }
+
+    public func outputShape(for inputShape: [Int]) throws(NetworkShapeError) -> [Int] { inputShape }
+
+    /// A mask of kept (1/(1-p)) and dropped (0) values.
+    func drawMask(_ shape: [Int], _ generator: inout SeededGenerator) -> Tensor {
+        Tensor.bernoulli(shape, probability: 1 - probability, using: &generator) * (1 / (1 - probability))
+    }
+
+    public func forward(_ input: TimeSeries, context: inout ForwardContext) -> TimeSeries {
+        guard context.isTraining && probability > 0 else { return input }
+        switch masks {
+        case .perStep:
+            let x = input.expanded()
+            return TimeSeries(steps: x * Variable(drawMask(x.shape, &context.generator)))
+        case .shared:
+            let mask = Variable(drawMask([input.batchSize] + input.sampleShape, &context.generator))
+            return input.isConstant
+                ? TimeSeries(constant: input.value * mask, timeSteps: input.timeSteps)
+                : TimeSeries(steps: input.value * mask)
+        }
+    }
+
+    public func step(_ input: Variable, state: inout LayerState, context: inout ForwardContext) -> Variable {
+        guard context.isTraining && probability > 0 else { return input }
+        switch masks {
+        case .perStep:
+            return input * Variable(drawMask(input.shape, &context.generator))
+        case .shared:
+            if state.mask == nil { state.mask = drawMask(input.shape, &context.generator) }
+            return input * Variable(state.mask!)
+        }
+    }
+}

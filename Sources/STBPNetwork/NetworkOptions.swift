@@ -1,0 +1,68 @@
+/// The choices that shape a network built from a spec.
+public struct NetworkOptions: Sendable, Hashable, Codable {
+    /// The neurons of every conv, dense and voting layer (decay, threshold, surrogate, reset).
+    public var neuron: LIFNeuron
+    /// The number of classes a `Voting` layer votes for.
+    public var classes: Int
+    /// Neurons per class of a `Voting` layer written without a number.
+    public var votes: Int
+    /// The decay k of NeuNorm layers written without a number.
+    public var neuNormDecay: Float
+    /// Per-step or shared dropout masks.
+    public var dropoutMasks: DropoutMasks
+
+    /// The reference defaults: LIF(0.2, 0.5, rectangular 1), 10 classes, 10 votes, NeuNorm k 0.9,
+    /// a new dropout mask at every step.
+    public init(
+        neuron: LIFNeuron = LIFNeuron(), classes: Int = 10, votes: Int = 10, neuNormDecay: Float = 0.9,
+        dropoutMasks: DropoutMasks = .perStep
+    ) {
+        self.neuron = neuron
+        self.classes = classes
+        self.votes = votes
+        self.neuNormDecay = neuNormDecay
+        self.dropoutMasks = dropoutMasks
+    }
+}
+
+/// How the input reaches the first layer.
+public enum Encoding: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The real-valued input itself at every step (the paper's encoding layer).
+    case direct
+    /// At every step, 1 with probability clamp(x, 0, 1), else 0 (the authors' 2018 MNIST code).
+    case bernoulli
+}
+
+/// The order in which a forward pass visits steps and layers; both give the same numbers.
+public enum LoopOrder: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Each layer over all T steps at once, T folded into the batch (fast).
+    case layer
+    /// For each step t, for each layer: the paper's order, from per-step primitives (slow).
+    case time
+}
+
+/// The settings of one forward pass.
+public struct ForwardOptions: Sendable, Hashable {
+    /// T, for static inputs (event inputs bring their own).
+    public var timeSteps: Int
+    /// Whether this pass trains (dropout active).
+    public var isTraining: Bool
+    /// How a static input is fed.
+    public var encoding: Encoding
+    /// Layer-major (fast) or the paper's time-major order.
+    public var order: LoopOrder
+    /// Whether to keep every spiking layer's spikes in the output.
+    public var recordSpikes: Bool
+
+    /// Evaluation defaults: T 8, no dropout, direct encoding, layer order, no spike recording.
+    public init(
+        timeSteps: Int = 8, isTraining: Bool = false, encoding: Encoding = .direct, order: LoopOrder = .layer,
+        recordSpikes: Bool = false
+    ) {
+        self.timeSteps = timeSteps
+        self.isTraining = isTraining
+        self.encoding = encoding
+        self.order = order
+        self.recordSpikes = recordSpikes
+    }
+}

@@ -1,0 +1,80 @@
+/// A table of a network's layers: output shapes, parameter counts and multiply-accumulates.
+public struct NetworkSummary: CustomStringConvertible, Sendable {
+    /// One layer.
+    public struct Row: Sendable {
+        /// The token index.
+        public let index: Int
+        /// The token as written.
+        public let token: String
+        /// The layer type.
+        public let kind: String
+        /// The per-sample output shape.
+        public let outputShape: [Int]
+        /// Trainable scalars.
+        public let parameters: Int
+        /// Multiply-accumulates per sample and time step (conv and dense).
+        public let multiplyAccumulates: Int
+    }
+
+    /// The input shape of one sample.
+    public let inputShape: [Int]
+    /// The layers in order.
+    public let rows: [Row]
+
+    /// All trainable scalars.
+    public var totalParameters: Int { rows.reduce(0) { $0 + $1.parameters } }
+    /// Multiply-accumulates per sample and time step.
+    public var totalMultiplyAccumulates: Int { rows.reduce(0) { $0 + $1.multiplyAccumulates } }
+
+    public var description: String {
+        var lines = [
+            "input \(shapeText(inputShape))",
+            pad("#", 3) + pad("token", 18) + pad("layer", 10) + pad("output", 16) + pad("parameters", 12, left: true)
+                + pad("MACs/step", 14, left: true),
+        ]
+        for row in rows {
+            lines.append(
+                pad("\(row.index)", 3) + pad(row.token, 18) + pad(row.kind, 10) + pad(shapeText(row.outputShape), 16)
+                    + pad(grouped(row.parameters), 12, left: true) + pad(grouped(row.multiplyAccumulates), 14, left: true))
+        }
+        lines.append(
+            pad("", 3) + pad("total", 18) + pad("", 10) + pad("", 16) + pad(grouped(totalParameters), 12, left: true)
+                + pad(grouped(totalMultiplyAccumulates), 14, left: true))
+        return lines.joined(separator: "\n")
+    }
+
+    private func shapeText(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: "x") }
+
+    private func pad(_ text: String, _ width: Int, left: Bool = false) -> String {
+        let space = String(repeating: " ", count: max(1, width - text.count))
+        return left ? space + text : text + space
+    }
+
+    private func grouped(_ value: Int) -> String {
+        let digits = Array(String(value))
+        var result = ""
+        for (i, digit) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { result.append(",") }
+            result.append(digit)
+        }
+        return result
+    }
+}
+
+extension Network {
+    /// The layers with their output shapes, parameter counts and multiply-accumulates per step.
+    public var summary: NetworkSummary {
+        var shape = inputShape
+        var rows: [NetworkSummary.Row] = []
+        for (index, layer) in layers.enumerated() {
+            let kind = String(describing: type(of: layer))
+            rows.append(
+                NetworkSummary.Row(
+                    index: index, token: spec.tokenTexts[index], kind: kind, outputShape: outputShapes[index],
+                    parameters: layer.parameters.reduce(0) { $0 + $1.parameter.value.count },
+                    multiplyAccumulates: layer.multiplyAccumulates(for: shape)))
+            shape = outputShapes[index]
+        }
+        return NetworkSummary(inputShape: inputShape, rows: rows)
+    }
+}
