@@ -318,12 +318,12 @@ class SpikingNetwork(nn.Module):
                 # once per step.
                 current = self._affine_or_pool(tok, h.flatten(0, 1)).unflatten(0, (T, N))
                 u = o = torch.zeros_like(current[0])
-                us, os = [], []
+                us, outs = [], []
                 for current_t in current.unbind(0):
                     u, o = self._lif_step(current_t, u, o)
                     us.append(u)
-                    os.append(o)
-                h = torch.stack(os)
+                    outs.append(o)
+                h = torch.stack(outs)
                 if record:
                     spikes[tok.index], potentials[tok.index] = h, torch.stack(us)
             elif tok.kind == POOL:
