@@ -4,10 +4,15 @@ import PackageDescription
 let package = Package(
     name: "swift-stbp",
     products: [
+        // The command-line tool: train, evaluate, summary, grad, bench.
+        .executable(name: "stbp", targets: ["STBPTool"]),
         // The umbrella library: `import STBP` gives the whole framework.
         .library(name: "STBP", targets: ["STBP"]),
         // The same as a shared library, for Swift scripts (`swift -I ... -L ... -lSTBPDynamic`).
         .library(name: "STBPDynamic", type: .dynamic, targets: ["STBP"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
     ],
     targets: [
         .systemLibrary(
@@ -26,7 +31,12 @@ let package = Package(
         .target(name: "STBPAutodiff", dependencies: ["STBPTensor"]),
         .target(name: "STBPData", dependencies: ["STBPTensor", "CZlib"]),
         .target(name: "STBPNetwork", dependencies: ["STBPAutodiff"]),
-        .target(name: "STBP", dependencies: ["STBPTensor", "STBPAutodiff", "STBPNetwork", "STBPData"]),
+        .target(name: "STBPTraining", dependencies: ["STBPNetwork", "STBPData"]),
+        .target(name: "STBP", dependencies: ["STBPTensor", "STBPAutodiff", "STBPNetwork", "STBPData", "STBPTraining"]),
+        .executableTarget(
+            name: "STBPTool",
+            dependencies: ["STBP", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(name: "STBPTensorTests", dependencies: ["STBPTensor"], exclude: ["Fixtures"]),
         .testTarget(name: "STBPAutodiffTests", dependencies: ["STBPAutodiff"]),
         .testTarget(name: "STBPDataTests", dependencies: ["STBPData"]),

@@ -3,3 +3,4 @@
 @_exported import STBPNetwork
 @_exported import STBPTensor
 @_exported import STBPData
+@_exported import STBPTraining

@@ -14,6 +14,11 @@ public enum Conv2DKernel {
         return max(1, min(g.batch, wanted, affordable))
     }
 
+    /// The [m, n, k] of the forward GEMM for one chunk of samples.
+    public static func forwardGEMMShape(_ g: Conv2DGeometry) -> [Int] {
+        [g.outChannels, chunkSize(g) * g.outPixels, g.patchSize]
+    }
+
     /// y = conv2d(x, w) + b: input [N, C, H, W], weight [O, C, kh, kw], bias [O] -> [N, O, Ho, Wo].
     public static func forward(
         input: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import STBP
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time training steps (or inference) on synthetic data next to this machine's sgemm rate.",
+        discussion: """
+            Named configurations (--config): \
+            mnist (32C3-AP2-32C3-AP2-128FC-10, 1x28x28 static, T 8, batch 100), \
+            nmnist (128C3-128C3-AP2-384C3-384C3-AP2-1024FC-512FC-Voting, 2x34x34 events, T 10, batch 16), \
+            cifar10 (128C3-256C3-AP2-512C3-AP2-1024C3-512C3-1024FC-512FC-Voting, 3x32x32 static, T 8, batch 16). \
+            Options given beside --config override it.
+            """)
+
+    @Option(name: .long, help: "A named configuration: mnist, nmnist or cifar10.")
+    var config: String?
+
+    @Option(name: .long, help: "The network spec (needed without --config).")
+    var model: String?
+
+    @Option(name: .long, help: "One input sample per step as CxHxW.")
+    var inputShape: String?
+
+    @Option(name: .long, help: "Time steps T.")
+    var timeSteps: Int?
+
+    @Option(name: .long, help: "Batch size N.")
+    var batchSize: Int?
+
+    @Flag(name: .long, help: "Binary event frames with about 10% ones instead of a static image.")
+    var events = false
+
+    @Option(name: .long, help: "Threads for OpenBLAS and the package's loops (default: all cores).")
+    var threads: Int?
+
+    @Option(name: .long, help: "Timed steps after one warm-up step.")
+    var iterations: Int?
+
+    @Flag(name: .long, help: "Time inference alone, without a tape.")
+    var evaluate = false
+
+    @Flag(name: .long, help: "Print one JSON object instead of text.")
+    var json = false
+
+    func run() throws {
+        var configuration: TrainingBenchmark.Configuration
+        if let config {
+            guard let named = TrainingBenchmark.named[config] else {
+                throw ValidationError("--config \"\(config)\" is unknown; expected mnist, nmnist or cifar10.")
+            }
+            configuration = named
+        } else {
+            guard let model, let inputShape, let timeSteps, let batchSize else {
+                throw ValidationError("Give --config NAME, or --model, --input-shape, --time-steps and --batch-size.")
+            }
+            configuration = TrainingBenchmark.Configuration(
+                name: "custom", spec: model, inputShape: try parseShape(inputShape, option: "--input-shape"),
+                timeSteps: timeSteps, batchSize: batchSize, events: events, iterations: 5)
+        }
+        if let model { configuration.spec = model }
+        if let inputShape { configuration.inputShape = try parseShape(inputShape, option: "--input-shape") }
+        if let timeSteps { configuration.timeSteps = timeSteps }
+        if let batchSize { configuration.batchSize = batchSize }
+        if let iterations { configuration.iterations = iterations }
+        configuration.events = configuration.events || events
+        configuration.evaluate = evaluate
+        if let threads {
+            guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads).") }
+            ComputeThreads.set(threads)
+        }
+        let report = try TrainingBenchmark.run(configuration)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(report)
+        }
+    }
+}
