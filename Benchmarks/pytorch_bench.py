@@ -24,10 +24,11 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                 "Scripts", "reference"))
-from stbp_reference import SpikingNetwork, parse_shape  # noqa: E402
+from stbp_reference import SpikingNetwork, parse_shape, random_batch  # noqa: E402
 
 EVENT_DENSITY = 0.1         # fraction of ones in generated event frames
 LEARNING_RATE, MOMENTUM = 0.01, 0.9
+CUSTOM_ITERATIONS = 10      # timed steps of --config custom without --iterations
 
 CONFIGS = {
     "mnist": dict(spec="32C3-AP2-32C3-AP2-128FC-10", input_shape=(1, 28, 28),
@@ -58,7 +59,7 @@ def parse_arguments():
     custom.add_argument("--events", action="store_true", help="binary frames [T, N, C, H, W]")
     args = parser.parse_args()
 
-    config = dict(CONFIGS.get(args.config, dict(iterations=10, events=False)))
+    config = dict(CONFIGS.get(args.config, dict(iterations=CUSTOM_ITERATIONS, events=False)))
     for key, value in (("spec", args.model), ("input_shape", args.input_shape),
                        ("time_steps", args.time_steps), ("batch_size", args.batch_size),
                        ("iterations", args.iterations)):
@@ -72,23 +73,14 @@ def parse_arguments():
     return args, config
 
 
-def make_batch(config, classes):
-    """Static images uniform in [0, 1) [N, C, H, W], or binary frames [T, N, C, H, W]."""
-    n, shape, steps = config["batch_size"], config["input_shape"], config["time_steps"]
-    if config["events"]:
-        x = (torch.rand(steps, n, *shape) < EVENT_DENSITY).float()
-    else:
-        x = torch.rand(n, *shape)
-    return x, torch.randint(classes, (n,))
-
-
 def main():
     args, config = parse_arguments()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     model = SpikingNetwork(config["spec"], config["input_shape"])
-    x, labels = make_batch(config, model.classes)
     steps = config["time_steps"]
+    x, labels = random_batch(config["input_shape"], config["batch_size"], steps, model.classes,
+                             EVENT_DENSITY if config["events"] else None)
     optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE, momentum=MOMENTUM)
 
     def train_step():

@@ -28,7 +28,8 @@ import torch
 from safetensors.torch import load_file
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from stbp_reference import NEUNORM, NEUNORM_K, SPIKING_KINDS, SpikingNetwork  # noqa: E402
+from stbp_reference import (NEUNORM, NEUNORM_K, SPIKING_KINDS, SpikingNetwork,  # noqa: E402
+                            random_batch)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUTPUT_DIR = os.path.join(ROOT, "Tests", "STBPNetworkTests", "Fixtures")
@@ -85,13 +86,8 @@ OPTIMIZER_HYPERPARAMETERS = ("lr", "momentum", "dampening", "nesterov", "betas",
 # ---------------------------------------------------------------------------------------
 
 def make_batch(fixture, classes):
-    """Static inputs uniform in [0, 1), or binary event frames; labels uniform."""
-    n, shape = fixture.batch_size, fixture.input_shape
-    if fixture.events:
-        x = (torch.rand(fixture.time_steps, n, *shape) < EVENT_DENSITY).float()
-    else:
-        x = torch.rand(n, *shape)
-    return x, torch.randint(classes, (n,))
+    return random_batch(fixture.input_shape, fixture.batch_size, fixture.time_steps, classes,
+                        EVENT_DENSITY if fixture.events else None)
 
 
 def evaluate(model, x, labels, fixture, order):

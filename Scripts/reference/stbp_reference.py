@@ -409,6 +409,16 @@ def load_swift_checkpoint(path, model):
     return sorted(k for k in tensors if k not in wanted)
 
 
+def random_batch(input_shape, batch_size, time_steps, classes, event_density=None):
+    """Static inputs uniform in [0, 1) [N, *input_shape], or with event_density binary
+    frames [T, N, *input_shape] with that fraction of ones; labels uniform in [0, classes)."""
+    if event_density is None:
+        x = torch.rand(batch_size, *input_shape)
+    else:
+        x = (torch.rand(time_steps, batch_size, *input_shape) < event_density).float()
+    return x, torch.randint(classes, (batch_size,))
+
+
 def parse_shape(text):
     """'1x28x28' -> (1, 28, 28)."""
     return tuple(int(n) for n in text.lower().split("x"))
