@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import STBP
+
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Evaluate a checkpoint (or PyTorch weights) on a data set's test part.",
+        discussion: """
+            Prints accuracy, loss, per-class accuracy, the confusion matrix and each spiking layer's firing rate. \
+            A swift-stbp checkpoint brings its own network and neuron settings; a plain safetensors file of \
+            layers.<i>.weight/bias (for example saved from PyTorch) needs --model and the neuron options.
+            """)
+
+    @Option(help: "A checkpoint or weight file (.safetensors).")
+    var checkpoint: String
+
+    @OptionGroup var data: DataOptions
+
+    @Option(help: "The network spec, for a plain weight file.")
+    var model: String?
+
+    @OptionGroup var neuron: NeuronOptions
+
+    @Option(help: "Time steps T, for a plain weight file.")
+    var timeSteps: Int = 8
+
+    @Option(help: "Input encoding, for a plain weight file: direct or bernoulli.")
+    var encoding: Encoding = .direct
+
+    @Option(help: "Loss reported, for a plain weight file: mse or cross-entropy.")
+    var loss: Loss = .meanSquaredError
+
+    @Option(help: "Samples per batch.")
+    var batchSize: Int = 100
+
+    @Option(help: "Threads for OpenBLAS and the package's loops (default: all cores).")
+    var threads: Int?
+
+    @Flag(help: "Print the evaluation as JSON.")
+    var json = false
+
+    func run() throws {
+        if let threads { ComputeThreads.set(threads) }
+        let url = URL(fileURLWithPath: checkpoint)
+        let trainer: Trainer
+        let splits: DatasetSplits
+        if let saved = try? Checkpoint(contentsOf: url) {
+            splits = try data.load(timeSteps: saved.configuration.timeSteps)
+            trainer = try Trainer(resuming: saved, path: checkpoint)
+        } else {
+            let file = try SafeTensors(contentsOf: url)
+            guard let model else {
+                throw ValidationError("\(checkpoint) is not a swift-stbp checkpoint; give the network with --model.")
+            }
+            splits = try data.load(timeSteps: timeSteps)
+            trainer = try Trainer(
+                TrainingConfiguration(
+                    spec: model, inputShape: splits.inputShape,
+                    network: try neuron.networkOptions(classes: splits.classNames.count), timeSteps: timeSteps,
+                    encoding: encoding, loss: loss))
+            try trainer.initialize(from: file, path: checkpoint)
+        }
+        let evaluation = try trainer.evaluate(BatchLoader(dataset: splits.test, batchSize: batchSize, shuffle: false))
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(evaluation), as: UTF8.self))
+            return
+        }
+        print(EvaluationReport(evaluation: evaluation, classNames: splits.classNames, network: trainer.network))
+    }
+}
+
+/// The text an evaluation prints: totals, per-class accuracy, confusion matrix, firing rates.
+struct EvaluationReport: CustomStringConvertible {
+    let evaluation: Evaluation
+    let classNames: [String]
+    let network: Network
+
+    var description: String {
+        var lines = [
+            String(format: "accuracy %.2f%% (%d samples), loss %.5f", 100 * evaluation.accuracy, evaluation.count, evaluation.loss),
+            "",
+            "per-class accuracy:",
+        ]
+        for (index, accuracy) in evaluation.perClassAccuracy.enumerated() {
+            let name = index < classNames.count ? classNames[index] : "\(index)"
+            lines.append("  \(name.padding(toLength: 12, withPad: " ", startingAt: 0)) " + (accuracy.map { String(format: "%6.2f%%", 100 * $0) } ?? "  (none)"))
+        }
+        lines.append("")
+        lines.append("confusion matrix (rows: label, columns: prediction):")
+        let width = max(5, String(evaluation.confusion.flatMap { $0 }.max() ?? 0).count + 1)
+        lines.append("      " + evaluation.confusion.indices.map { pad("\($0)", width) }.joined())
+        for (row, counts) in evaluation.confusion.enumerated() {
+            lines.append(pad("\(row)", 5) + " " + counts.map { pad("\($0)", width) }.joined())
+        }
+        lines.append("")
+        lines.append("firing rate per spiking layer:")
+        for index in network.spikingLayers {
+            let rate = evaluation.firingRates["\(index)"] ?? 0
+            lines.append("  \(index): \(network.spec.tokenTexts[index].padding(toLength: 14, withPad: " ", startingAt: 0)) " + String(format: "%.4f", rate))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    func pad(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import STBPData
+
+/// The data sets the tool and the examples know by name, with their file layouts and where
+/// they are published.
+public enum DatasetKind: String, Sendable, Hashable, Codable, CaseIterable {
+    case mnist
+    case fashionMNIST = "fashion-mnist"
+    case cifar10
+    case nmnist
+    case dvsCIFAR10 = "dvs-cifar10"
+
+    /// Whether samples are event frames [T, 2, H, W] (else static images).
+    public var isEventData: Bool { self == .nmnist || self == .dvsCIFAR10 }
+
+    /// Where to get the data and which folder layout the reader expects.
+    public var howToGet: String {
+        switch self {
+        case .mnist:
+            "MNIST is published at https://yann.lecun.com/exdb/mnist/ (mirrors: https://ossci-datasets.s3.amazonaws.com/mnist/). "
+                + "The folder must hold train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and "
+                + "t10k-labels-idx1-ubyte, gzipped (.gz) or not."
+        case .fashionMNIST:
+            "Fashion-MNIST is published at https://github.com/zalandoresearch/fashion-mnist. The folder must hold "
+                + "the four IDX files with MNIST's names (train-images-idx3-ubyte.gz, ...), gzipped or not."
+        case .cifar10:
+            "CIFAR-10 (binary version) is published at https://www.cs.toronto.edu/~kriz/cifar.html "
+                + "(cifar-10-binary.tar.gz). The folder must hold data_batch_1.bin ... data_batch_5.bin and "
+                + "test_batch.bin (batches.meta.txt optional)."
+        case .nmnist:
+            "N-MNIST is published at https://www.garrickorchard.com/datasets/n-mnist (Train.zip, Test.zip). The "
+                + "folder must hold Train/ and Test/, each with subfolders 0 ... 9 of .bin files."
+        case .dvsCIFAR10:
+            "CIFAR10-DVS is published at https://figshare.com/articles/dataset/CIFAR10-DVS_New/4724671. The folder "
+                + "must hold one subfolder per class (airplane, automobile, ...) of AEDAT 2.0 .aedat files."
+        }
+    }
+}
+
+/// How a named data set is read.
+public struct DatasetOptions: Sendable, Hashable {
+    /// Frames per event recording (T for event data).
+    public var timeSteps: Int
+    /// Random crop and horizontal flip of training images (CIFAR-10).
+    public var augment: Bool
+    /// Cut recordings by equal time or equal event count.
+    public var eventSplit: EventBinning.Split
+    /// Event counts or clipped to 1.
+    public var eventValues: EventBinning.Values
+    /// The frame size of DVS-CIFAR10 after downsampling 128 x 128 by summing blocks.
+    public var dvsFrameSize: Int
+    /// N-MNIST: only the first saccade (the first 100 ms).
+    public var firstSaccadeOnly: Bool
+    /// DVS-CIFAR10: training and test recordings per class (first and last by sorted name).
+    public var trainPerClass: Int
+    public var testPerClass: Int
+    /// A folder for cached binned frames, or nil for no cache.
+    public var cacheFolder: URL?
+    /// Use at most this many training / test samples, for quick runs: the first ones of image
+    /// sets (stored in random order), evenly spaced ones of event sets (stored by class).
+    public var trainLimit: Int?
+    public var testLimit: Int?
+
+    /// Defaults: T 8, augmentation on, equal-time bins of clipped counts, DVS frames 48 x 48,
+    /// all three saccades, the 900/100 split, no cache.
+    public init(
+        timeSteps: Int = 8, augment: Bool = true, eventSplit: EventBinning.Split = .time,
+        eventValues: EventBinning.Values = .binary, dvsFrameSize: Int = 48, firstSaccadeOnly: Bool = false,
+        trainPerClass: Int = 900, testPerClass: Int = 100, cacheFolder: URL? = nil, trainLimit: Int? = nil,
+        testLimit: Int? = nil
+    ) {
+        self.timeSteps = timeSteps
+        self.augment = augment
+        self.eventSplit = eventSplit
+        self.eventValues = eventValues
+        self.dvsFrameSize = dvsFrameSize
+        self.firstSaccadeOnly = firstSaccadeOnly
+        self.trainPerClass = trainPerClass
+        self.testPerClass = testPerClass
+        self.cacheFolder = cacheFolder
+        self.trainLimit = trainLimit
+        self.testLimit = testLimit
+    }
+}
+
+/// A data set's training and test parts.
+public struct DatasetSplits: Sendable {
+    public let train: any LabelledDataset
+    public let test: any LabelledDataset
+    /// One sample per step: [C, H, W].
+    public var inputShape: [Int] { Array(train.sampleShape.suffix(3)) }
+    /// The class names.
+    public var classNames: [String] { train.classNames }
+}
+
+/// A data folder that is missing: says where the data is published and the layout expected.
+public struct DatasetMissingError: Error, CustomStringConvertible {
+    public let kind: DatasetKind
+    public let folder: String
+    public var description: String {
+        "No \(kind.rawValue) data at \(folder). \(kind.howToGet)"
+    }
+}
+
+extension DatasetKind {
+    /// Reads the training and test parts from `folder`.
+    public func load(from folder: URL, options: DatasetOptions = DatasetOptions()) throws -> DatasetSplits {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw DatasetMissingError(kind: self, folder: folder.path)
+        }
+        let cache = options.cacheFolder.map { FrameCache(directory: $0) }
+        var binning = EventBinning(frames: options.timeSteps, split: options.eventSplit, values: options.eventValues)
+        let splits: DatasetSplits
+        switch self {
+        case .mnist, .fashionMNIST:
+            splits = DatasetSplits(
+                train: try MNIST.load(folder: folder, split: .train), test: try MNIST.load(folder: folder, split: .test))
+        case .cifar10:
+            splits = DatasetSplits(
+                train: try CIFAR10.load(folder: folder, split: .train, preprocessing: .cifar10(augmented: options.augment)),
+                test: try CIFAR10.load(folder: folder, split: .test, preprocessing: .cifar10(augmented: false)))
+        case .nmnist:
+            splits = DatasetSplits(
+                train: try NMNIST.load(
+                    root: folder, split: .train, binning: binning, firstSaccadeOnly: options.firstSaccadeOnly, cache: cache),
+                test: try NMNIST.load(
+                    root: folder, split: .test, binning: binning, firstSaccadeOnly: options.firstSaccadeOnly, cache: cache))
+        case .dvsCIFAR10:
+            binning.size = EventBinning.Size(height: options.dvsFrameSize, width: options.dvsFrameSize)
+            func part(_ split: DVSCIFAR10.Split) throws -> EventDataset {
+                try DVSCIFAR10.load(
+                    root: folder, split: split, binning: binning, trainPerClass: options.trainPerClass,
+                    testPerClass: options.testPerClass, cache: cache)
+            }
+            splits = DatasetSplits(train: try part(.train), test: try part(.test))
+        }
+        return DatasetSplits(
+            train: limited(splits.train, options.trainLimit), test: limited(splits.test, options.testLimit))
+    }
+}
+
+/// At most `limit` samples of a data set (all of them for nil): the first images, or event
+/// recordings evenly spaced over the set so that every class stays represented.
+func limited(_ dataset: any LabelledDataset, _ limit: Int?) -> any LabelledDataset {
+    guard let limit, limit < dataset.count else { return dataset }
+    if let images = dataset as? ImageDataset { return images.prefix(limit) }
+    if let events = dataset as? EventDataset {
+        return events.subset((0..<limit).map { $0 * events.count / limit })
+    }
+    return dataset
+}

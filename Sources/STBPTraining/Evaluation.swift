@@ -1,0 +1,54 @@
+import STBPTensor
+
+/// Accuracy, loss, confusion and firing rates over a data set.
+public struct Evaluation: Sendable, Codable, Equatable {
+    /// The mean loss per sample.
+    public var loss: Double
+    /// confusion[label][prediction] counts.
+    public var confusion: [[Int]]
+    /// The mean firing rate of each spiking layer, by token index (as strings, for JSON).
+    public var firingRates: [String: Double]
+
+    /// The number of samples.
+    public var count: Int { confusion.reduce(0) { $0 + $1.reduce(0, +) } }
+    /// The fraction classified correctly.
+    public var accuracy: Double {
+        count == 0 ? 0 : Double(confusion.indices.reduce(0) { $0 + confusion[$1][$1] }) / Double(count)
+    }
+    /// The accuracy of each class (nil for a class without samples).
+    public var perClassAccuracy: [Double?] {
+        confusion.indices.map { row in
+            let total = confusion[row].reduce(0, +)
+            return total == 0 ? nil : Double(confusion[row][row]) / Double(total)
+        }
+    }
+}
+
+/// Accumulates an evaluation batch by batch.
+public struct EvaluationAccumulator {
+    private var lossSum: Double = 0
+    private var confusion: [[Int]]
+    private var rateSums: [Int: Double] = [:]
+    private var batches = 0
+
+    /// An empty accumulator for `classes` classes.
+    public init(classes: Int) {
+        confusion = Array(repeating: Array(repeating: 0, count: classes), count: classes)
+    }
+
+    /// Adds one batch: its mean loss, readout [N, classes], labels and firing rates.
+    public mutating func add(loss: Float, readout: Tensor, labels: [Int], firingRates: [Int: Float]) {
+        lossSum += Double(loss) * Double(labels.count)
+        for (label, prediction) in zip(labels, readout.argmaxRows()) { confusion[label][prediction] += 1 }
+        for (index, rate) in firingRates { rateSums[index, default: 0] += Double(rate) }
+        batches += 1
+    }
+
+    /// The evaluation so far.
+    public var result: Evaluation {
+        let total = confusion.reduce(0) { $0 + $1.reduce(0, +) }
+        return Evaluation(
+            loss: total == 0 ? 0 : lossSum / Double(total), confusion: confusion,
+            firingRates: Dictionary(uniqueKeysWithValues: rateSums.map { ("\($0.key)", $0.value / Double(max(batches, 1))) }))
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import STBPNetwork
+import STBPTensor
+
+/// The folder of one training run:
+///
+///     configuration.json            the configuration used (and the command that made it)
+///     metrics.jsonl                 one JSON object per line: "kind": "step" every N steps, "epoch" per epoch
+///     checkpoint-last.safetensors   the latest state (each epoch, and on Ctrl-C)
+///     checkpoint-best.safetensors   the state with the best test accuracy
+///     loss.svg, accuracy.svg, firing-rates.svg, raster.svg   plots, redrawn after each epoch
+///
+/// Every file is written to a temporary file and renamed, so a killed run never leaves a
+/// half-written file; the metrics log is appended line by line.
+public struct RunFolder: Sendable {
+    /// The folder.
+    public let url: URL
+
+    /// The run folder at `url`, created if needed.
+    public init(_ url: URL) throws {
+        self.url = url
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    public var configurationURL: URL { url.appendingPathComponent("configuration.json") }
+    public var metricsURL: URL { url.appendingPathComponent("metrics.jsonl") }
+    public var lastCheckpointURL: URL { url.appendingPathComponent("checkpoint-last.safetensors") }
+    public var bestCheckpointURL: URL { url.appendingPathComponent("checkpoint-best.safetensors") }
+
+    /// Writes `data` to `destination` through a temporary file in the same folder and a rename.
+    public static func writeAtomically(_ data: Data, to destination: URL) throws {
+        let temporary = destination.deletingLastPathComponent()
+            .appendingPathComponent(".\(destination.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+        try data.write(to: temporary)
+        if rename(temporary.path, destination.path) != 0 {
+            try? FileManager.default.removeItem(at: temporary)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: destination.path])
+        }
+    }
+
+    /// Saves the configuration and the command line as pretty JSON.
+    public func writeConfiguration(_ configuration: TrainingConfiguration, dataset: String, command: [String]) throws {
+        struct Record: Encodable {
+            let configuration: TrainingConfiguration
+            let dataset: String
+            let command: [String]
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try RunFolder.writeAtomically(
+            try encoder.encode(Record(configuration: configuration, dataset: dataset, command: command)), to: configurationURL)
+    }
+
+    /// Appends one JSON object as a line of the metrics log.
+    public func appendMetrics(_ record: [String: MetricValue]) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var line = try encoder.encode(record)
+        line.append(0x0A)
+        if let handle = try? FileHandle(forWritingTo: metricsURL) {
+            defer { try? handle.close() }
+            try handle.seekToEnd()
+            try handle.write(contentsOf: line)
+        } else {
+            try line.write(to: metricsURL)
+        }
+    }
+
+    /// The records of the metrics log (lines that do not parse are skipped).
+    public func readMetrics() -> [[String: MetricValue]] {
+        guard let data = try? Data(contentsOf: metricsURL) else { return [] }
+        return data.split(separator: 0x0A).compactMap { try? JSONDecoder().decode([String: MetricValue].self, from: Data($0)) }
+    }
+
+    /// Drops the log records written after optimizer step `step` (for a resumed run).
+    public func truncateMetrics(afterStep step: Int) throws {
+        guard FileManager.default.fileExists(atPath: metricsURL.path) else { return }
+        let kept = readMetrics().filter { ($0["step"]?.number ?? 0) <= Double(step) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var data = Data()
+        for record in kept {
+            data.append(try encoder.encode(record))
+            data.append(0x0A)
+        }
+        try RunFolder.writeAtomically(data, to: metricsURL)
+    }
+}
+
+/// A number or a string in the metrics log.
+public enum MetricValue: Codable, Sendable, Equatable, ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral,
+    ExpressibleByStringLiteral
+{
+    case number(Double)
+    case text(String)
+
+    public init(floatLiteral value: Double) { self = .number(value) }
+    public init(integerLiteral value: Int) { self = .number(Double(value)) }
+    public init(stringLiteral value: String) { self = .text(value) }
+
+    /// The number, if this is one.
+    public var number: Double? {
+        if case .number(let value) = self { return value }
+        return nil
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else {
+            self = .text(try container.decode(String.self))
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .number(let value): try value.isFinite ? container.encode(value) : container.encode("\(value)")
+        case .text(let value): try container.encode(value)
+        }
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+import STBPData
+import STBPNetwork
+import STBPTensor
+
+/// Trains a network with STBP: epochs of batches, an optimizer step per batch, evaluation,
+/// events for progress and logs, checkpoints that resume exactly.
+///
+///     let trainer = try Trainer(TrainingConfiguration(spec: "32C3-AP2-32C3-AP2-128FC-10", inputShape: [1, 28, 28]))
+///     try trainer.fit(train: trainLoader, test: testLoader) { event in print(event) }
+public final class Trainer {
+    /// The run's configuration.
+    public let configuration: TrainingConfiguration
+    /// The network being trained.
+    public let network: Network
+    /// The optimizer.
+    public let optimizer: Optimizer
+    /// Where the run stands.
+    public private(set) var progress: TrainingProgress
+
+    /// A new run: the network initialised from the configuration's seed.
+    public init(_ configuration: TrainingConfiguration) throws {
+        self.configuration = configuration
+        network = try Network(
+            configuration.spec, inputShape: configuration.inputShape, options: configuration.network,
+            seed: configuration.seed)
+        optimizer = configuration.optimizer.makeOptimizer(for: network)
+        progress = TrainingProgress(generator: SeededGenerator(seed: configuration.seed &+ 0x7472_6169_6E))
+    }
+
+    /// A run continued from a checkpoint: parameters, optimizer state and progress restored.
+    public convenience init(resuming checkpoint: Checkpoint, path: String = "checkpoint") throws {
+        try self.init(checkpoint.configuration)
+        try network.loadParameters(from: SafeTensors(entries: checkpoint.parameters.mapValues { .float32($0) }), path: path)
+        try optimizer.load(state: checkpoint.optimizerState)
+        progress = checkpoint.progress
+    }
+
+    /// The current state as a checkpoint.
+    public func checkpoint() -> Checkpoint {
+        Checkpoint(
+            configuration: configuration, parameters: network.parameterTensors, optimizerState: optimizer.state,
+            progress: progress)
+    }
+
+    /// Sets parameters from a weight file (e.g. written from PyTorch), keeping the optimizer fresh.
+    public func initialize(from file: SafeTensors, path: String) throws {
+        try network.loadParameters(from: file, path: path)
+    }
+
+    func forwardOptions(training: Bool) -> ForwardOptions {
+        ForwardOptions(timeSteps: configuration.timeSteps, isTraining: training, encoding: configuration.encoding)
+    }
+
+    func check(_ batch: Batch) throws {
+        guard batch.labels.allSatisfy({ $0 >= 0 && $0 < network.classes }) else {
+            throw TrainingError.mismatch(
+                "A batch has labels outside 0..<\(network.classes), the classes of \(configuration.spec).")
+        }
+    }
+
+    /// One optimizer step on `batch` at the learning rate of the current progress.
+    public func trainStep(_ batch: Batch, batchCount: Int) throws -> (loss: Float, correct: Int, rates: [Int: Float]) {
+        try check(batch)
+        let fraction = Double(progress.epoch) + Double(progress.batch) / Double(max(batchCount, 1))
+        optimizer.learningRate =
+            configuration.optimizer.learningRate * configuration.schedule.factor(epoch: fraction, step: progress.step)
+        var generator = progress.generator
+        let result = network.lossAndGradients(
+            batch.inputs, labels: batch.labels, loss: configuration.loss, options: forwardOptions(training: true),
+            generator: &generator)
+        guard result.loss.isFinite else {
+            throw TrainingError.nonFiniteLoss(
+                epoch: progress.epoch, batch: progress.batch, step: progress.step + 1, loss: result.loss)
+        }
+        optimizer.step(network.namedParameters)
+        progress.generator = generator
+        progress.step += 1
+        let predictions = result.output.readout.value.argmaxRows()
+        let correct = zip(predictions, batch.labels).filter { $0 == $1 }.count
+        return (result.loss, correct, result.output.firingRates)
+    }
+
+    /// Trains the rest of the current epoch; stops early (returning false) when `shouldStop`
+    /// says so between steps.
+    public func trainEpoch(
+        _ loader: BatchLoader, shouldStop: () -> Bool = { false }, onStep: (StepReport) -> Void = { _ in }
+    ) throws -> Bool {
+        let batches = loader.epoch(progress.epoch, startingAt: progress.batch)
+        var clock = MonotonicClock.now
+        while let batch = try batches.next() {
+            let (loss, correct, rates) = try trainStep(batch, batchCount: loader.batchCount)
+            let now = MonotonicClock.now
+            progress.epochSeconds += now - clock
+            clock = now
+            progress.epochLossSum += Double(loss) * Double(batch.labels.count)
+            progress.epochCorrect += correct
+            progress.epochSeen += batch.labels.count
+            progress.batch += 1
+            onStep(
+                StepReport(
+                    epoch: progress.epoch + 1, batch: progress.batch - 1, batchCount: loader.batchCount, step: progress.step,
+                    loss: Double(loss), accuracy: Double(correct) / Double(batch.labels.count),
+                    epochLoss: progress.epochLossSum / Double(progress.epochSeen),
+                    epochAccuracy: Double(progress.epochCorrect) / Double(progress.epochSeen),
+                    learningRate: Double(optimizer.learningRate),
+                    samplesPerSecond: Double(progress.epochSeen) / max(progress.epochSeconds, 1e-9),
+                    elapsedSeconds: progress.epochSeconds,
+                    firingRates: Dictionary(uniqueKeysWithValues: rates.map { ("\($0.key)", Double($0.value)) })))
+            if shouldStop() && progress.batch < loader.batchCount { return false }
+        }
+        return true
+    }
+
+    /// Loss, accuracy, confusion and firing rates of the network on `loader`'s data (no tape, no dropout).
+    public func evaluate(_ loader: BatchLoader) throws -> Evaluation {
+        var accumulator = EvaluationAccumulator(classes: network.classes)
+        let batches = loader.epoch(0)
+        var generator = SeededGenerator(seed: configuration.seed &+ 0x6576_616C)
+        while let batch = try batches.next() {
+            try check(batch)
+            let output = network(batch.inputs, options: forwardOptions(training: false), generator: &generator)
+            let loss = configuration.loss(output.readout, labels: batch.labels)
+            accumulator.add(
+                loss: loss.value.scalar, readout: output.readout.value, labels: batch.labels,
+                firingRates: output.firingRates)
+        }
+        return accumulator.result
+    }
+
+    /// Runs the remaining epochs: train, evaluate on `test`, report, then call `afterEpoch`
+    /// (where checkpoints are written). When `shouldStop` turns true the epoch ends early, the
+    /// `.interrupted` event is sent and the function returns false.
+    @discardableResult
+    public func fit(
+        train: BatchLoader, test: BatchLoader?, shouldStop: () -> Bool = { false },
+        afterEpoch: (EpochReport, Evaluation?) throws -> Void = { _, _ in }, events: (TrainingEvent) -> Void = { _ in }
+    ) throws -> Bool {
+        while progress.epoch < configuration.epochs {
+            let finished = try trainEpoch(train, shouldStop: shouldStop) { events(.step($0)) }
+            guard finished else {
+                events(.interrupted(progress))
+                return false
+            }
+            let evaluation = try test.map { try evaluate($0) }
+            var isBest = false
+            if let accuracy = evaluation?.accuracy, accuracy > (progress.bestAccuracy ?? -1) {
+                progress.bestAccuracy = accuracy
+                progress.bestEpoch = progress.epoch
+                isBest = true
+            }
+            let report = EpochReport(
+                epoch: progress.epoch + 1, step: progress.step,
+                trainLoss: progress.epochLossSum / Double(max(progress.epochSeen, 1)),
+                trainAccuracy: Double(progress.epochCorrect) / Double(max(progress.epochSeen, 1)),
+                testLoss: evaluation?.loss, testAccuracy: evaluation?.accuracy,
+                samplesPerSecond: Double(progress.epochSeen) / max(progress.epochSeconds, 1e-9),
+                seconds: progress.epochSeconds, learningRate: Double(optimizer.learningRate),
+                firingRates: evaluation?.firingRates ?? [:], isBest: isBest)
+            progress.epoch += 1
+            progress.batch = 0
+            progress.epochLossSum = 0
+            progress.epochCorrect = 0
+            progress.epochSeen = 0
+            progress.epochSeconds = 0
+            events(.epoch(report, evaluation))
+            try afterEpoch(report, evaluation)
+            if shouldStop() && progress.epoch < configuration.epochs {
+                events(.interrupted(progress))
+                return false
+            }
+        }
+        return true
+    }
+}

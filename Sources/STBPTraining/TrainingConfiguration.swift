@@ -1,0 +1,110 @@
+import STBPNetwork
+
+/// Which optimizer, and its hyper-parameters.
+public struct OptimizerConfiguration: Sendable, Hashable, Codable {
+    /// The update rule.
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        case sgd, adam, adamw
+    }
+
+    public var kind: Kind
+    public var learningRate: Float
+    /// SGD momentum.
+    public var momentum: Float
+    /// SGD Nesterov momentum.
+    public var nesterov: Bool
+    /// L2 penalty (SGD, Adam) or decoupled decay (AdamW).
+    public var weightDecay: Float
+    /// Adam's β1.
+    public var beta1: Float
+    /// Adam's β2.
+    public var beta2: Float
+    /// Adam's ε.
+    public var epsilon: Float
+    /// The factor on the learning rate of dense and voting layers (0.1 in the authors' CIFAR-10 code).
+    public var denseLearningRateScale: Float
+
+    /// Adam with learning rate 1e-3 (the authors' MNIST recipe) unless told otherwise.
+    public init(
+        kind: Kind = .adam, learningRate: Float = 1e-3, momentum: Float = 0.9, nesterov: Bool = false,
+        weightDecay: Float = 0, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+        denseLearningRateScale: Float = 1
+    ) {
+        self.kind = kind
+        self.learningRate = learningRate
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.weightDecay = weightDecay
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.denseLearningRateScale = denseLearningRateScale
+    }
+
+    /// A fresh optimizer for `network`.
+    public func makeOptimizer(for network: Network) -> Optimizer {
+        let optimizer: Optimizer
+        switch kind {
+        case .sgd:
+            optimizer = SGD(learningRate: learningRate, momentum: momentum, nesterov: nesterov, weightDecay: weightDecay)
+        case .adam, .adamw:
+            optimizer = Adam(
+                learningRate: learningRate, betas: (beta1, beta2), epsilon: epsilon, weightDecay: weightDecay,
+                decoupled: kind == .adamw)
+        }
+        if denseLearningRateScale != 1 {
+            for (index, layer) in network.layers.enumerated() where layer is Dense || layer is Voting {
+                for (name, _) in layer.parameters {
+                    optimizer.learningRateMultipliers["layers.\(index).\(name)"] = denseLearningRateScale
+                }
+            }
+        }
+        return optimizer
+    }
+}
+
+/// Everything that defines a training run; saved in the run folder and in every checkpoint.
+public struct TrainingConfiguration: Sendable, Hashable, Codable {
+    /// The network in the paper's notation.
+    public var spec: String
+    /// One input sample per step, [C, H, W].
+    public var inputShape: [Int]
+    /// How the network is built (neurons, classes, votes, NeuNorm decay, dropout masks).
+    public var network: NetworkOptions
+    /// T for static inputs (event data brings its own T).
+    public var timeSteps: Int
+    /// How static inputs are fed.
+    public var encoding: Encoding
+    /// The loss on the readout.
+    public var loss: Loss
+    /// Passes over the training data.
+    public var epochs: Int
+    /// Samples per optimizer step.
+    public var batchSize: Int
+    /// The optimizer.
+    public var optimizer: OptimizerConfiguration
+    /// The learning-rate schedule.
+    public var schedule: LearningRateSchedule
+    /// The seed of initialisation, shuffling, augmentation and dropout.
+    public var seed: UInt64
+
+    /// The authors' MNIST recipe by default: T 8, direct encoding, MSE, Adam 1e-3, batch 100.
+    public init(
+        spec: String, inputShape: [Int], network: NetworkOptions = NetworkOptions(), timeSteps: Int = 8,
+        encoding: Encoding = .direct, loss: Loss = .meanSquaredError, epochs: Int = 1, batchSize: Int = 100,
+        optimizer: OptimizerConfiguration = OptimizerConfiguration(), schedule: LearningRateSchedule = LearningRateSchedule(),
+        seed: UInt64 = 0
+    ) {
+        self.spec = spec
+        self.inputShape = inputShape
+        self.network = network
+        self.timeSteps = timeSteps
+        self.encoding = encoding
+        self.loss = loss
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.optimizer = optimizer
+        self.schedule = schedule
+        self.seed = seed
+    }
+}

@@ -1,0 +1,74 @@
+/// What happened after one optimizer step.
+public struct StepReport: Sendable, Codable {
+    /// The epoch number (from 1) and the batch within it (from 0).
+    public var epoch: Int
+    public var batch: Int
+    /// Batches in this epoch.
+    public var batchCount: Int
+    /// Optimizer steps taken so far, this one included.
+    public var step: Int
+    /// This batch's loss and accuracy.
+    public var loss: Double
+    public var accuracy: Double
+    /// The mean loss and accuracy over the epoch so far.
+    public var epochLoss: Double
+    public var epochAccuracy: Double
+    /// The learning rate used for this step.
+    public var learningRate: Double
+    /// Training samples per second over the epoch so far.
+    public var samplesPerSecond: Double
+    /// Seconds spent in this epoch so far.
+    public var elapsedSeconds: Double
+    /// This batch's firing rate of each spiking layer, by token index.
+    public var firingRates: [String: Double]
+}
+
+/// What happened in one epoch: training figures and the evaluation on the test set.
+public struct EpochReport: Sendable, Codable {
+    /// The epoch number, from 1.
+    public var epoch: Int
+    public var step: Int
+    public var trainLoss: Double
+    public var trainAccuracy: Double
+    public var testLoss: Double?
+    public var testAccuracy: Double?
+    public var samplesPerSecond: Double
+    public var seconds: Double
+    public var learningRate: Double
+    /// The test set's firing rate of each spiking layer, by token index.
+    public var firingRates: [String: Double]
+    /// Whether this epoch's test accuracy is the best so far.
+    public var isBest: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case epoch, step, seconds
+        case trainLoss = "train_loss", trainAccuracy = "train_accuracy", testLoss = "test_loss"
+        case testAccuracy = "test_accuracy", samplesPerSecond = "samples_per_second", learningRate = "learning_rate"
+        case firingRates = "firing_rates", isBest = "is_best"
+    }
+}
+
+/// The events a trainer reports while it runs; tools turn them into progress bars and logs.
+public enum TrainingEvent: Sendable {
+    case step(StepReport)
+    case epoch(EpochReport, Evaluation?)
+    /// Training stopped early at a request (e.g. Ctrl-C) after writing a checkpoint.
+    case interrupted(TrainingProgress)
+}
+
+/// Training could not go on.
+public enum TrainingError: Error, CustomStringConvertible, Equatable {
+    /// The loss became NaN or infinite; the update was not applied and no checkpoint was written.
+    case nonFiniteLoss(epoch: Int, batch: Int, step: Int, loss: Float)
+    /// A batch's labels or inputs do not fit the network.
+    case mismatch(String)
+
+    public var description: String {
+        switch self {
+        case .nonFiniteLoss(let epoch, let batch, let step, let loss):
+            "The loss became \(loss) at step \(step) (epoch \(epoch + 1), batch \(batch + 1)); training stopped before "
+                + "applying it, and the last checkpoint is untouched. Try a lower learning rate."
+        case .mismatch(let message): message
+        }
+    }
+}

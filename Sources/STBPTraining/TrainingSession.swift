@@ -1,0 +1,93 @@
+import Foundation
+import STBPData
+import STBPNetwork
+import STBPTensor
+
+/// A trainer tied to a run folder: it logs metrics, writes checkpoints (each epoch, the best,
+/// and on a stop request) and redraws the plots, so that `resume` can continue it exactly.
+public final class TrainingSession {
+    /// The trainer.
+    public let trainer: Trainer
+    /// The run folder.
+    public let folder: RunFolder
+    /// The training and test batches.
+    public let train: BatchLoader
+    public let test: BatchLoader?
+    /// Write a "step" metrics record every this many optimizer steps.
+    public var logEvery: Int
+    /// Also keep checkpoint-epoch-<n>.safetensors for every epoch.
+    public var keepEpochCheckpoints: Bool
+    /// The sample whose spikes raster.svg shows.
+    public var rasterSample: Tensor?
+
+    /// A session for `trainer` writing into `folder`.
+    public init(
+        trainer: Trainer, folder: RunFolder, train: BatchLoader, test: BatchLoader?, logEvery: Int = 50,
+        keepEpochCheckpoints: Bool = false, rasterSample: Tensor? = nil
+    ) {
+        self.trainer = trainer
+        self.folder = folder
+        self.train = train
+        self.test = test
+        self.logEvery = max(1, logEvery)
+        self.keepEpochCheckpoints = keepEpochCheckpoints
+        self.rasterSample = rasterSample
+    }
+
+    /// Trains the remaining epochs. Returns false when `shouldStop` ended it early (after writing
+    /// checkpoint-last). `events` sees every trainer event.
+    @discardableResult
+    public func run(shouldStop: () -> Bool = { false }, events: (TrainingEvent) -> Void = { _ in }) throws -> Bool {
+        try folder.truncateMetrics(afterStep: trainer.progress.step)
+        let configuration = trainer.configuration
+        let finished = try trainer.fit(
+            train: train, test: test, shouldStop: shouldStop,
+            afterEpoch: { report, _ in try self.recordEpoch(report) },
+            events: { event in
+                if case .step(let step) = event, step.step % self.logEvery == 0 { try? self.recordStep(step) }
+                if case .interrupted = event { try? self.trainer.checkpoint().write(to: self.folder.lastCheckpointURL) }
+                events(event)
+            })
+        if finished {
+            try RunPlots.draw(
+                in: folder, network: trainer.network, sample: rasterSample, timeSteps: configuration.timeSteps,
+                encoding: configuration.encoding)
+        }
+        return finished
+    }
+
+    func recordStep(_ step: StepReport) throws {
+        var record: [String: MetricValue] = [
+            "kind": "step", "epoch": .number(Double(step.epoch)), "batch": .number(Double(step.batch)),
+            "step": .number(Double(step.step)), "loss": .number(step.loss), "accuracy": .number(step.accuracy),
+            "learning_rate": .number(step.learningRate), "samples_per_second": .number(step.samplesPerSecond),
+            "epoch_progress": .number(Double(step.epoch - 1) + Double(step.batch + 1) / Double(step.batchCount)),
+        ]
+        for (index, rate) in step.firingRates { record["firing_rate.\(index)"] = .number(rate) }
+        try folder.appendMetrics(record)
+    }
+
+    /// Logs the epoch, then writes the checkpoints: a run killed in between resumes from the
+    /// previous checkpoint, which drops this record and trains the epoch again.
+    func recordEpoch(_ report: EpochReport) throws {
+        var record: [String: MetricValue] = [
+            "kind": "epoch", "epoch": .number(Double(report.epoch)), "step": .number(Double(report.step)),
+            "train_loss": .number(report.trainLoss), "train_accuracy": .number(report.trainAccuracy),
+            "samples_per_second": .number(report.samplesPerSecond), "seconds": .number(report.seconds),
+            "learning_rate": .number(report.learningRate),
+        ]
+        if let loss = report.testLoss { record["test_loss"] = .number(loss) }
+        if let accuracy = report.testAccuracy { record["test_accuracy"] = .number(accuracy) }
+        for (index, rate) in report.firingRates { record["firing_rate.\(index)"] = .number(rate) }
+        try folder.appendMetrics(record)
+        let checkpoint = trainer.checkpoint()
+        try checkpoint.write(to: folder.lastCheckpointURL)
+        if report.isBest { try checkpoint.write(to: folder.bestCheckpointURL) }
+        if keepEpochCheckpoints {
+            try checkpoint.write(to: folder.url.appendingPathComponent(String(format: "checkpoint-epoch-%03d.safetensors", report.epoch)))
+        }
+        try RunPlots.draw(
+            in: folder, network: trainer.network, sample: rasterSample, timeSteps: trainer.configuration.timeSteps,
+            encoding: trainer.configuration.encoding)
+    }
+}
