@@ -45,6 +45,7 @@ struct BenchCommand: ParsableCommand {
     var json = false
 
     func run() throws {
+        BLASKernels.ensureBestForThisCPU()  // may re-execute this process once, before any output
         var configuration: TrainingBenchmark.Configuration
         if let config {
             guard let named = TrainingBenchmark.named[config] else {

@@ -1,0 +1,117 @@
+import COpenBLAS
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Makes OpenBLAS use the fastest kernels this CPU can run.
+///
+/// OpenBLAS built for many CPUs (Debian's package) chooses its kernels once, in a constructor
+/// that runs when the library is loaded, from the CPU model it recognises. A CPU newer than the
+/// library (for example an Emerald Rapids Xeon under OpenBLAS 0.3.21) is not recognised and
+/// silently gets the generic "Prescott" kernels: SSE3 only, about a quarter of the AVX-512
+/// sgemm rate. The environment variable `OPENBLAS_CORETYPE` overrides the choice, but only if
+/// it is set before the process starts, so the fix has to re-execute the program.
+///
+/// `ensureBestForThisCPU()` does that, at most once per process tree: when
+/// `OPENBLAS_CORETYPE` is unset, OpenBLAS reports a generic core (`weakCores`) and
+/// /proc/cpuinfo lists avx512f, avx512bw, avx512vl and avx512dq (-> "SkylakeX") or avx2 and fma
+/// (-> "Haswell"), it sets `OPENBLAS_CORETYPE` and the marker `STBP_BLAS_REEXEC`, and
+/// re-executes /proc/self/exe with the process's own arguments (read from /proc/self/cmdline).
+/// It never overrides a setting the user made, prints nothing unless something fails (or one
+/// line on standard error when `STBP_VERBOSE` is set), and does nothing off Linux.
+///
+/// Call it first thing in `main`, before any work or output: the process is replaced.
+public enum BLASKernels {
+    /// OpenBLAS cores without AVX2/FMA kernels: what an unrecognised x86-64 CPU falls back to.
+    public static let weakCores: Set<String> = [
+        "katmai", "coppermine", "northwood", "prescott", "banias", "atom", "core2", "penryn",
+        "dunnington", "nehalem", "athlon", "opteron", "opteron_sse3", "barcelona", "nano", "sandybridge",
+    ]
+
+    /// The environment variable set on re-execution, so that it happens at most once.
+    public static let markerVariable = "STBP_BLAS_REEXEC"
+
+    /// The core to force for a CPU with `flags` (from /proc/cpuinfo) when OpenBLAS chose `core`,
+    /// or nil when its choice is already the best one this rule knows.
+    public static func betterCore(than core: String, cpuFlags flags: Set<String>) -> String? {
+        guard weakCores.contains(core.lowercased()) else { return nil }
+        if flags.isSuperset(of: ["avx512f", "avx512bw", "avx512vl", "avx512dq"]) { return "SkylakeX" }
+        if flags.isSuperset(of: ["avx2", "fma"]) { return "Haswell" }
+        return nil
+    }
+
+    /// The flags of the first processor in /proc/cpuinfo (empty when unreadable).
+    public static func cpuFlags() -> Set<String> {
+        guard let text = readProcFile("/proc/cpuinfo") else { return [] }
+        let decoded = String(decoding: text, as: UTF8.self)
+        guard let line = decoded.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
+            let colon = line.firstIndex(of: ":")
+        else { return [] }
+        return Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
+    }
+
+    /// Re-executes the process once with `OPENBLAS_CORETYPE` set when OpenBLAS fell back to
+    /// generic kernels on a CPU that has AVX2 or AVX-512; returns normally otherwise.
+    public static func ensureBestForThisCPU() {
+        #if os(Linux)
+            let core = ComputeThreads.blasCoreName
+            let verbose = getenv("STBP_VERBOSE") != nil
+            if getenv(markerVariable) != nil {
+                // Second run: report if the forced core did not take.
+                if let wanted = getenv("OPENBLAS_CORETYPE").map({ String(cString: $0) }),
+                    core.lowercased() != wanted.lowercased()
+                {
+                    warn("OPENBLAS_CORETYPE=\(wanted) was ignored; OpenBLAS uses the \(core) kernels.")
+                }
+                return
+            }
+            guard getenv("OPENBLAS_CORETYPE") == nil, let better = betterCore(than: core, cpuFlags: cpuFlags()) else {
+                return
+            }
+            guard let cmdline = readProcFile("/proc/self/cmdline"), !cmdline.isEmpty else {
+                warn("cannot read /proc/self/cmdline; keeping OpenBLAS's \(core) kernels.")
+                return
+            }
+            let arguments = cmdline.split(separator: 0, omittingEmptySubsequences: false).dropLast().map {
+                String(decoding: $0, as: UTF8.self)
+            }
+            setenv("OPENBLAS_CORETYPE", better, 1)
+            setenv(markerVariable, "1", 1)
+            if verbose { warn("OpenBLAS chose \(core) for this CPU; re-executing with OPENBLAS_CORETYPE=\(better).") }
+            var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+            execv("/proc/self/exe", &argv)
+            // Only reached when execv failed: undo, and carry on with the slow kernels.
+            let reason = String(cString: strerror(errno))
+            for pointer in argv { free(pointer) }
+            unsetenv("OPENBLAS_CORETYPE")
+            unsetenv(markerVariable)
+            warn("re-executing with OPENBLAS_CORETYPE=\(better) failed (\(reason)); keeping the \(core) kernels.")
+        #endif
+    }
+
+    private static func warn(_ message: String) {
+        #if os(Linux)
+            let line = Array("stbp: \(message)\n".utf8)
+            _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+        #endif
+    }
+
+    /// The bytes of a /proc file (whose size stat does not report), or nil.
+    private static func readProcFile(_ path: String) -> [UInt8]? {
+        #if os(Linux)
+            guard let file = fopen(path, "r") else { return nil }
+            defer { fclose(file) }
+            var bytes: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let read = fread(&chunk, 1, chunk.count, file)
+                if read <= 0 { break }
+                bytes += chunk[0..<read]
+            }
+            return bytes
+        #else
+            return nil
+        #endif
+    }
+}
