@@ -1,0 +1,101 @@
+import CZlib
+
+/// Gzip compression and decompression of in-memory bytes through the system zlib.
+///
+/// Used for gzip-compressed IDX files (`train-images-idx3-ubyte.gz`) and by the synthetic
+/// writers. Decompression is bounded: a stream that would inflate past `maximumSize` bytes is
+/// rejected instead of exhausting memory.
+public enum Gzip {
+    /// Whether `bytes` start with the gzip magic number 0x1F 0x8B.
+    public static func isCompressed(_ bytes: [UInt8]) -> Bool {
+        bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B
+    }
+
+    /// The decompressed bytes of a gzip stream (one or more concatenated members); `path` names
+    /// the source in errors, which give the compressed byte offset of the problem.
+    public static func decompress(_ bytes: [UInt8], path: String, maximumSize: Int = 1 << 32) throws -> [UInt8] {
+        var stream = z_stream()
+        guard inflateInit2_(&stream, 16 + MAX_WBITS, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw DataError(.unreadable, path: path, "zlib could not start decompressing")
+        }
+        defer { inflateEnd(&stream) }
+        var output = [UInt8](repeating: 0, count: min(max(bytes.count * 4, 1 << 16), maximumSize))
+        var produced = 0
+        var consumed = 0
+        while true {
+            if produced == output.count {
+                guard output.count < maximumSize else {
+                    throw DataError(
+                        .badSize, path: path, offset: consumed,
+                        "the gzip stream inflates to more than \(maximumSize) bytes")
+                }
+                output.append(contentsOf: repeatElement(0, count: min(output.count, maximumSize - output.count)))
+            }
+            let status: Int32 = bytes.withUnsafeBufferPointer { input in
+                output.withUnsafeMutableBufferPointer { out in
+                    stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress.map { $0 + consumed })
+                    stream.avail_in = UInt32(clamping: input.count - consumed)
+                    stream.next_out = out.baseAddress.map { $0 + produced }
+                    stream.avail_out = UInt32(clamping: out.count - produced)
+                    let inBefore = stream.avail_in
+                    let outBefore = stream.avail_out
+                    let status = inflate(&stream, Z_NO_FLUSH)
+                    consumed += Int(inBefore - stream.avail_in)
+                    produced += Int(outBefore - stream.avail_out)
+                    return status
+                }
+            }
+            switch status {
+            case Z_STREAM_END:
+                // Skip zero padding after a member, then continue with the next member if any.
+                while consumed < bytes.count && bytes[consumed] == 0 { consumed += 1 }
+                if consumed == bytes.count {
+                    output.removeSubrange(produced...)
+                    return output
+                }
+                guard bytes.count - consumed >= 2, bytes[consumed] == 0x1F, bytes[consumed + 1] == 0x8B else {
+                    throw DataError(
+                        .badHeader, path: path, offset: consumed,
+                        "expected another gzip member (0x1F 0x8B) or the end of the file after a complete member")
+                }
+                guard inflateReset(&stream) == Z_OK else {
+                    throw DataError(.unreadable, path: path, offset: consumed, "zlib could not restart")
+                }
+            case Z_OK:
+                continue
+            case Z_BUF_ERROR where consumed == bytes.count:
+                throw DataError(
+                    .truncated, path: path, offset: consumed,
+                    "the gzip stream ends before its end marker (the file is truncated)")
+            case Z_BUF_ERROR:
+                continue  // The output buffer was full; it grows at the top of the loop.
+            default:
+                let reason = stream.msg.map { String(cString: $0) } ?? "error \(status)"
+                throw DataError(.badHeader, path: path, offset: consumed, "corrupt gzip data (\(reason))")
+            }
+        }
+    }
+
+    /// `bytes` compressed as one gzip member at compression `level` (0 to 9).
+    public static func compress(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] {
+        var stream = z_stream()
+        let started = deflateInit2_(
+            &stream, level, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY, zlibVersion(),
+            Int32(MemoryLayout<z_stream>.size))
+        precondition(started == Z_OK, "zlib could not start compressing (status \(started)).")
+        defer { deflateEnd(&stream) }
+        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(bytes.count))) + 32)
+        let status: Int32 = bytes.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { out in
+                stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
+                stream.avail_in = UInt32(input.count)
+                stream.next_out = out.baseAddress
+                stream.avail_out = UInt32(out.count)
+                return deflate(&stream, Z_FINISH)
+            }
+        }
+        precondition(status == Z_STREAM_END, "zlib could not compress in one pass (status \(status)).")
+        output.removeSubrange(Int(stream.total_out)...)
+        return output
+    }
+}
