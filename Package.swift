@@ -29,7 +29,7 @@ let package = Package(
         ),
         .target(name: "STBPTensor", dependencies: ["COpenBLAS"]),
         .target(name: "STBPAutodiff", dependencies: ["STBPTensor"]),
-        .target(name: "STBPData", dependencies: ["STBPTensor", "CZlib"]),
+        .target(name: "STBPData", dependencies: ["STBPTensor", "CZlib"], exclude: ["README.md"]),
         .target(name: "STBPNetwork", dependencies: ["STBPAutodiff"]),
         .target(name: "STBPTraining", dependencies: ["STBPNetwork", "STBPData"]),
         .target(name: "STBP", dependencies: ["STBPTensor", "STBPAutodiff", "STBPNetwork", "STBPData", "STBPTraining"]),
