@@ -6,6 +6,11 @@ let package = Package(
     products: [
         // The command-line tool: train, evaluate, summary, grad, bench.
         .executable(name: "stbp", targets: ["STBPTool"]),
+        // The paper's experiments as example programs.
+        .executable(name: "stbp-quickstart", targets: ["STBPExampleQuickstart"]),
+        .executable(name: "stbp-nmnist", targets: ["STBPExampleNMNIST"]),
+        .executable(name: "stbp-dvs-cifar10", targets: ["STBPExampleDVSCIFAR10"]),
+        .executable(name: "stbp-cifar10", targets: ["STBPExampleCIFAR10"]),
         // The umbrella library: `import STBP` gives the whole framework.
         .library(name: "STBP", targets: ["STBP"]),
         // The same as a shared library, for Swift scripts (`swift -I ... -L ... -lSTBPDynamic`).
@@ -37,6 +42,15 @@ let package = Package(
             name: "STBPTool",
             dependencies: ["STBP", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        .target(
+            name: "STBPExampleSupport",
+            dependencies: ["STBP", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Examples/Support"
+        ),
+        .executableTarget(name: "STBPExampleQuickstart", dependencies: ["STBPExampleSupport"], path: "Examples/Quickstart"),
+        .executableTarget(name: "STBPExampleNMNIST", dependencies: ["STBPExampleSupport"], path: "Examples/NMNIST"),
+        .executableTarget(name: "STBPExampleDVSCIFAR10", dependencies: ["STBPExampleSupport"], path: "Examples/DVSCIFAR10"),
+        .executableTarget(name: "STBPExampleCIFAR10", dependencies: ["STBPExampleSupport"], path: "Examples/CIFAR10"),
         .testTarget(name: "STBPTensorTests", dependencies: ["STBPTensor"], exclude: ["Fixtures"]),
         .testTarget(name: "STBPAutodiffTests", dependencies: ["STBPAutodiff"]),
         .testTarget(name: "STBPDataTests", dependencies: ["STBPData"]),

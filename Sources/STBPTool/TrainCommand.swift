@@ -153,9 +153,9 @@ struct TrainCommand: ParsableCommand {
             test: BatchLoader(dataset: splits.test, batchSize: configuration.batchSize, shuffle: false, seed: configuration.seed),
             logEvery: logEvery, keepEpochCheckpoints: keepEpochCheckpoints,
             rasterSample: try splits.test.sample(at: 0).input)
-        let stop = StopRequest()
-        var display = ProgressDisplay()
-        let finished = try session.run(shouldStop: { stop.isRequested }) { display.show($0, epochs: configuration.epochs) }
+        let interrupt = InterruptRequest()
+        var progress = ConsoleProgress(epochs: configuration.epochs)
+        let finished = try session.run(shouldStop: { interrupt.isRequested }) { progress.show($0) }
         if finished {
             if let best = trainer.progress.bestAccuracy, let epoch = trainer.progress.bestEpoch {
                 print(String(format: "Best test accuracy %.2f%% (epoch %d). Run folder: %@", 100 * best, epoch + 1, folder.url.path))

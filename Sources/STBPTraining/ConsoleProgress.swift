@@ -1,15 +1,24 @@
 import Foundation
-import STBP
 
-/// Shows training progress: a redrawn bar on a terminal, plain periodic lines otherwise
-/// (CI logs, redirected output).
-struct ProgressDisplay {
+/// Shows training progress on standard output: a redrawn bar with samples per second, loss,
+/// accuracy and time left on a terminal; plain lines every `interval` seconds otherwise (CI logs,
+/// redirected output).
+public struct ConsoleProgress {
     let isTerminal = isatty(STDOUT_FILENO) != 0
     var lastLine = 0.0
-    /// Seconds between plain lines.
-    var interval = 10.0
+    /// Seconds between plain lines when not on a terminal.
+    public var interval: Double
+    /// The number of epochs of the run, for "epoch e/E".
+    public let epochs: Int
 
-    mutating func show(_ event: TrainingEvent, epochs: Int) {
+    /// A display for a run of `epochs` epochs.
+    public init(epochs: Int, interval: Double = 10) {
+        self.epochs = epochs
+        self.interval = interval
+    }
+
+    /// Shows one training event.
+    public mutating func show(_ event: TrainingEvent) {
         switch event {
         case .step(let step):
             let left = Double(step.batchCount - step.batch - 1) * step.elapsedSeconds / Double(step.batch + 1)

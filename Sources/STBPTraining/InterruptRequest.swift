@@ -3,8 +3,9 @@ import Foundation
 import Synchronization
 
 /// Turns the first Ctrl-C (SIGINT) into a request to stop after the current step and write a
-/// checkpoint; a second Ctrl-C quits at once.
-final class StopRequest {
+/// checkpoint; a second Ctrl-C quits at once. Create one before training and pass
+/// `{ interrupt.isRequested }` as the trainer's `shouldStop`.
+public final class InterruptRequest {
     private final class Flag: Sendable {
         let value = Atomic<Bool>(false)
     }
@@ -12,7 +13,8 @@ final class StopRequest {
     private let flag = Flag()
     private let source: any DispatchSourceSignal
 
-    init() {
+    /// Starts listening for SIGINT.
+    public init() {
         signal(SIGINT, SIG_IGN)
         source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         source.setEventHandler { [flag] in
@@ -27,5 +29,5 @@ final class StopRequest {
     }
 
     /// Whether Ctrl-C was pressed.
-    var isRequested: Bool { flag.value.load(ordering: .sequentiallyConsistent) }
+    public var isRequested: Bool { flag.value.load(ordering: .sequentiallyConsistent) }
 }

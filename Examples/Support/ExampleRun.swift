@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import STBP
+
+extension Recipe {
+    /// Trains the recipe with the flags applied, printing progress and the final accuracy, and
+    /// returns the best test accuracy. In smoke mode: a synthetic data set, batch 2, T 2, one
+    /// epoch of a few batches, in a temporary folder.
+    @discardableResult
+    public func run(_ options: ExampleOptions) throws -> Double {
+        if let threads = options.threads { ComputeThreads.set(threads) }
+        var configuration = self.configuration
+        var datasetOptions = self.datasetOptions
+        var dataFolder = URL(fileURLWithPath: options.data ?? defaultData)
+        var outputFolder = URL(fileURLWithPath: options.output ?? "runs/\(name)")
+        if options.smoke {
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("stbp-smoke-\(name)-\(UUID().uuidString)")
+            dataFolder = scratch.appendingPathComponent("data")
+            outputFolder = options.output.map { URL(fileURLWithPath: $0) } ?? scratch.appendingPathComponent("run")
+            try writeSyntheticData(dataFolder)
+            configuration.epochs = 1
+            configuration.batchSize = 2
+            configuration.timeSteps = 2
+            datasetOptions.trainLimit = 6
+            datasetOptions.testLimit = 4
+            print("Smoke mode: synthetic \(dataset.rawValue) data in \(dataFolder.path)")
+        }
+        if let model = options.model { configuration.spec = model }
+        if let epochs = options.epochs { configuration.epochs = epochs }
+        if let batchSize = options.batchSize { configuration.batchSize = batchSize }
+        if let timeSteps = options.timeSteps { configuration.timeSteps = timeSteps }
+        if let learningRate = options.learningRate { configuration.optimizer.learningRate = learningRate }
+        if let seed = options.seed { configuration.seed = seed }
+        if let limit = options.trainLimit { datasetOptions.trainLimit = limit }
+        if let limit = options.testLimit { datasetOptions.testLimit = limit }
+        datasetOptions.timeSteps = configuration.timeSteps
+        if dataset.isEventData && datasetOptions.cacheFolder == nil {
+            datasetOptions.cacheFolder = dataFolder.appendingPathComponent(".stbp-cache")
+        }
+
+        let splits = try dataset.load(from: dataFolder, options: datasetOptions)
+        configuration.inputShape = splits.inputShape
+        let folder = try RunFolder(outputFolder)
+        let trainer: Trainer
+        if options.resume {
+            trainer = try Trainer(resuming: Checkpoint(contentsOf: folder.lastCheckpointURL), path: folder.lastCheckpointURL.path)
+        } else {
+            trainer = try Trainer(configuration)
+            try? FileManager.default.removeItem(at: folder.metricsURL)
+            try folder.writeConfiguration(configuration, dataset: dataset.rawValue, command: CommandLine.arguments)
+        }
+        print(trainer.network.summary)
+        print("\(splits.train.count) training and \(splits.test.count) test samples, \(ComputeThreads.count) threads")
+        let session = TrainingSession(
+            trainer: trainer, folder: folder,
+            train: BatchLoader(dataset: splits.train, batchSize: configuration.batchSize, seed: configuration.seed),
+            test: BatchLoader(dataset: splits.test, batchSize: configuration.batchSize, shuffle: false),
+            rasterSample: try splits.test.sample(at: 0).input)
+        let interrupt = InterruptRequest()
+        var progress = ConsoleProgress(epochs: configuration.epochs)
+        guard try session.run(shouldStop: { interrupt.isRequested }, events: { progress.show($0) }) else {
+            throw ExitCode(130)
+        }
+        let best = trainer.progress.bestAccuracy ?? 0
+        print(String(format: "Test accuracy %.2f%% (best epoch %d). Run folder: %@", 100 * best, (trainer.progress.bestEpoch ?? 0) + 1, folder.url.path))
+        return best
+    }
+}

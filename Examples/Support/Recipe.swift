@@ -1,0 +1,31 @@
+import Foundation
+import STBP
+
+/// What an example trains: the paper's network and hyper-parameters for one data set, and how
+/// to make a small synthetic copy of that data set in its real file format.
+public struct Recipe {
+    /// The example's name, used for the default run folder.
+    public var name: String
+    /// The data set the network is trained on.
+    public var dataset: DatasetKind
+    /// The default data folder.
+    public var defaultData: String
+    /// The paper's settings; command-line flags override some of them.
+    public var configuration: TrainingConfiguration
+    /// How the data is read (binning, augmentation).
+    public var datasetOptions: DatasetOptions
+    /// Writes a synthetic data set in the real format into a folder, for the smoke mode.
+    public var writeSyntheticData: (URL) throws -> Void
+
+    public init(
+        name: String, dataset: DatasetKind, defaultData: String, configuration: TrainingConfiguration,
+        datasetOptions: DatasetOptions = DatasetOptions(), writeSyntheticData: @escaping (URL) throws -> Void
+    ) {
+        self.name = name
+        self.dataset = dataset
+        self.defaultData = defaultData
+        self.configuration = configuration
+        self.datasetOptions = datasetOptions
+        self.writeSyntheticData = writeSyntheticData
+    }
+}
