@@ -55,6 +55,7 @@ let package = Package(
         .testTarget(name: "STBPAutodiffTests", dependencies: ["STBPAutodiff"]),
         .testTarget(name: "STBPDataTests", dependencies: ["STBPData"]),
         .testTarget(name: "STBPNetworkTests", dependencies: ["STBPNetwork"], exclude: ["Fixtures"]),
+        .testTarget(name: "STBPTrainingTests", dependencies: ["STBPTraining"]),
     ],
     swiftLanguageModes: [.v6]
 )

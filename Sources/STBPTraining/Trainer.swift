@@ -73,6 +73,10 @@ public final class Trainer {
             throw TrainingError.nonFiniteLoss(
                 epoch: progress.epoch, batch: progress.batch, step: progress.step + 1, loss: result.loss)
         }
+        if let name = result.gradients.first(where: { !$0.value.sum().isFinite })?.key {
+            throw TrainingError.nonFiniteGradient(
+                epoch: progress.epoch, batch: progress.batch, step: progress.step + 1, parameter: name)
+        }
         optimizer.step(network.namedParameters)
         progress.generator = generator
         progress.step += 1

@@ -60,6 +60,8 @@ public enum TrainingEvent: Sendable {
 public enum TrainingError: Error, CustomStringConvertible, Equatable {
     /// The loss became NaN or infinite; the update was not applied and no checkpoint was written.
     case nonFiniteLoss(epoch: Int, batch: Int, step: Int, loss: Float)
+    /// A parameter's gradient holds NaN or infinity; the update was not applied.
+    case nonFiniteGradient(epoch: Int, batch: Int, step: Int, parameter: String)
     /// A batch's labels or inputs do not fit the network.
     case mismatch(String)
 
@@ -68,6 +70,10 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
         case .nonFiniteLoss(let epoch, let batch, let step, let loss):
             "The loss became \(loss) at step \(step) (epoch \(epoch + 1), batch \(batch + 1)); training stopped before "
                 + "applying it, and the last checkpoint is untouched. Try a lower learning rate."
+        case .nonFiniteGradient(let epoch, let batch, let step, let parameter):
+            "The gradient of \(parameter) became NaN or infinite at step \(step) (epoch \(epoch + 1), batch \(batch + 1)); "
+                + "training stopped before applying it, and the last checkpoint is untouched. Check the inputs for NaN "
+                + "and try a lower learning rate."
         case .mismatch(let message): message
         }
     }
