@@ -23,7 +23,7 @@ import STBPTensor
 /// polarity 0 (OFF), channel 1 polarity 1 (ON). With `size`, event (x, y) of a W x H sensor
 /// goes to output pixel (x * W' / W, y * H' / H) (floors), so each output pixel sums a block
 /// of input pixels: exact k x k blocks when the sizes divide (128 -> 32), and blocks of
-/// floor(W/W') or ceil(W/W') pixels otherwise (128 -> 48 alternates blocks of 2 and 3 pixels;
+/// floor(W/W') or ceil(W/W') pixels otherwise (128 -> 48 repeats blocks of 3, 3 and 2 pixels;
 /// 128 -> 42 uses 3s and 4s), so every event is counted exactly once. `.binary` clips the
 /// (downsampled) counts to 1. A `window` keeps only the events with
 /// `t[0] + start <= t < t[0] + start + length` before binning.
