@@ -56,6 +56,14 @@ let package = Package(
         .testTarget(name: "STBPDataTests", dependencies: ["STBPData"]),
         .testTarget(name: "STBPNetworkTests", dependencies: ["STBPNetwork"], exclude: ["Fixtures"]),
         .testTarget(name: "STBPTrainingTests", dependencies: ["STBPTraining"]),
+        // Runs the built tool and examples: their targets are dependencies so that they are built first.
+        .testTarget(
+            name: "STBPToolTests",
+            dependencies: [
+                "STBP", "STBPTool", "STBPExampleQuickstart", "STBPExampleNMNIST", "STBPExampleDVSCIFAR10",
+                "STBPExampleCIFAR10",
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
