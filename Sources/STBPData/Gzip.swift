@@ -19,40 +19,39 @@ public enum Gzip {
             throw DataError(.unreadable, path: path, "zlib could not start decompressing")
         }
         defer { inflateEnd(&stream) }
-        var output = [UInt8](repeating: 0, count: min(max(bytes.count * 4, 1 << 16), maximumSize))
-        var produced = 0
+        // Inflate into a fixed chunk and append each chunk: bounded memory growth, and bulk
+        // copies (fast even in debug builds).
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var output: [UInt8] = []
+        output.reserveCapacity(min(bytes.count * 4, maximumSize))
         var consumed = 0
         while true {
-            if produced == output.count {
-                guard output.count < maximumSize else {
-                    throw DataError(
-                        .badSize, path: path, offset: consumed,
-                        "the gzip stream inflates to more than \(maximumSize) bytes")
-                }
-                output.append(contentsOf: repeatElement(0, count: min(output.count, maximumSize - output.count)))
-            }
+            var produced = 0
+            let consumedBefore = consumed
             let status: Int32 = bytes.withUnsafeBufferPointer { input in
-                output.withUnsafeMutableBufferPointer { out in
+                chunk.withUnsafeMutableBufferPointer { out in
                     stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress.map { $0 + consumed })
                     stream.avail_in = UInt32(clamping: input.count - consumed)
-                    stream.next_out = out.baseAddress.map { $0 + produced }
-                    stream.avail_out = UInt32(clamping: out.count - produced)
+                    stream.next_out = out.baseAddress
+                    stream.avail_out = UInt32(out.count)
                     let inBefore = stream.avail_in
-                    let outBefore = stream.avail_out
                     let status = inflate(&stream, Z_NO_FLUSH)
                     consumed += Int(inBefore - stream.avail_in)
-                    produced += Int(outBefore - stream.avail_out)
+                    produced = out.count - Int(stream.avail_out)
                     return status
                 }
             }
+            guard produced <= maximumSize - output.count else {
+                throw DataError(
+                    .badSize, path: path, offset: consumed, "the gzip stream inflates to more than \(maximumSize) bytes"
+                )
+            }
+            chunk.withUnsafeBufferPointer { output.append(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<produced])) }
             switch status {
             case Z_STREAM_END:
                 // Skip zero padding after a member, then continue with the next member if any.
                 while consumed < bytes.count && bytes[consumed] == 0 { consumed += 1 }
-                if consumed == bytes.count {
-                    output.removeSubrange(produced...)
-                    return output
-                }
+                if consumed == bytes.count { return output }
                 guard bytes.count - consumed >= 2, bytes[consumed] == 0x1F, bytes[consumed + 1] == 0x8B else {
                     throw DataError(
                         .badHeader, path: path, offset: consumed,
@@ -67,8 +66,10 @@ public enum Gzip {
                 throw DataError(
                     .truncated, path: path, offset: consumed,
                     "the gzip stream ends before its end marker (the file is truncated)")
+            case Z_BUF_ERROR where produced == 0 && consumed == consumedBefore:
+                throw DataError(.badHeader, path: path, offset: consumed, "zlib made no progress on the gzip data")
             case Z_BUF_ERROR:
-                continue  // The output buffer was full; it grows at the top of the loop.
+                continue
             default:
                 let reason = stream.msg.map { String(cString: $0) } ?? "error \(status)"
                 throw DataError(.badHeader, path: path, offset: consumed, "corrupt gzip data (\(reason))")
