@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs a Swift script that does `import STBP`:
+#
+#     Scripts/run-script.sh path/to/script.swift [arguments...]
+#
+# It builds the shared library product STBPDynamic (release by default; set
+# STBP_CONFIGURATION=debug for a faster build, STBP_SCRATCH_PATH for another build folder), then
+# runs the script with the Swift interpreter pointed at the built modules, the C module maps and
+# OpenBLAS's headers.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+script="$1"
+shift
+options=(-c "${STBP_CONFIGURATION:-release}" --package-path "$root")
+if [ -n "${STBP_SCRATCH_PATH:-}" ]; then options+=(--scratch-path "$STBP_SCRATCH_PATH"); fi
+swift build "${options[@]}" --product STBPDynamic >&2
+build="$(swift build "${options[@]}" --show-bin-path)"
+exec swift \
+    -I "$build/Modules" -I "$build" \
+    -Xcc -fmodule-map-file="$root/Modules/COpenBLAS/module.modulemap" \
+    -Xcc -fmodule-map-file="$root/Modules/CZlib/module.modulemap" \
+    $(pkg-config --cflags-only-I openblas | sed 's/-I/-Xcc -I/g') \
+    -L "$build" -lSTBPDynamic -Xlinker -rpath -Xlinker "$build" \
+    "$script" "$@"
