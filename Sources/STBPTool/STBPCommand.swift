@@ -6,7 +6,7 @@ struct STBPCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stbp",
         abstract: "Train and inspect spiking neural networks with spatio-temporal backpropagation.",
-        subcommands: [TrainCommand.self, EvaluateCommand.self, SummaryCommand.self, GradCommand.self, BenchCommand.self])
+        subcommands: [TrainCommand.self, EvaluateCommand.self, SummaryCommand.self, GradCommand.self, BenchCommand.self, BenchDataCommand.self])
 }
 
 /// Parses "CxHxW" (or any "AxBx...") into extents.
