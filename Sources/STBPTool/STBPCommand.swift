@@ -6,7 +6,21 @@ struct STBPCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stbp",
         abstract: "Train and inspect spiking neural networks with spatio-temporal backpropagation.",
-        subcommands: [TrainCommand.self, EvaluateCommand.self, SummaryCommand.self, GradCommand.self, BenchCommand.self, BenchDataCommand.self])
+        subcommands: [
+            TrainCommand.self, EvaluateCommand.self, SummaryCommand.self, GradCommand.self, BenchCommand.self,
+            BenchDataCommand.self,
+        ])
+
+    /// Picks OpenBLAS's best kernels for this CPU (re-executing once if needed), then runs the command.
+    static func main() {
+        BLASKernels.ensureBestForThisCPU()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// Parses "CxHxW" (or any "AxBx...") into extents.
