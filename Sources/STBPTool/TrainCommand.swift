@@ -49,6 +49,15 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Weight decay (L2 for sgd and adam, decoupled for adamw).")
     var weightDecay: Float = 0
 
+    @Option(help: "Adam's beta1.")
+    var beta1: Float = 0.9
+
+    @Option(help: "Adam's beta2.")
+    var beta2: Float = 0.999
+
+    @Option(help: "Adam's epsilon.")
+    var adamEpsilon: Float = 1e-8
+
     @Option(help: "Factor on the learning rate of dense and voting layers (0.1 in the authors' CIFAR-10 code).")
     var denseLrScale: Float = 1
 
@@ -79,8 +88,8 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Continue the run in --output from its checkpoint-last.safetensors.")
     var resume = false
 
-    @Option(help: "Initial weights (safetensors with layers.<i>.weight/bias, e.g. from PyTorch).")
-    var initialWeights: String?
+    @Option(help: "Initial weights (safetensors with layers.<i>.weight/bias, e.g. saved from PyTorch).")
+    var `init`: String?
 
     @Option(help: "Write a step record to metrics.jsonl every this many steps.")
     var logEvery: Int = 50
@@ -131,11 +140,12 @@ struct TrainCommand: ParsableCommand {
                 encoding: encoding, loss: loss, epochs: epochs, batchSize: batchSize,
                 optimizer: OptimizerConfiguration(
                     kind: optimizer, learningRate: learningRate, momentum: momentum, nesterov: nesterov,
-                    weightDecay: weightDecay, denseLearningRateScale: denseLrScale),
+                    weightDecay: weightDecay, beta1: beta1, beta2: beta2, epsilon: adamEpsilon,
+                    denseLearningRateScale: denseLrScale),
                 schedule: try learningRateSchedule(), seed: seed)
             trainer = try Trainer(configuration)
-            if let initialWeights {
-                try trainer.initialize(from: try SafeTensors(contentsOf: URL(fileURLWithPath: initialWeights)), path: initialWeights)
+            if let weights = self.`init` {
+                try trainer.initialize(from: try SafeTensors(contentsOf: URL(fileURLWithPath: weights)), path: weights)
             }
             try? FileManager.default.removeItem(at: folder.metricsURL)
             try folder.writeConfiguration(configuration, dataset: data.dataset.rawValue, command: CommandLine.arguments)

@@ -71,3 +71,34 @@ import Testing
         #expect(result.error.contains("layers.2.weight") && result.error.contains("[64, 32, 3, 3]") && result.error.contains("[32, 32, 3, 3]"))
     }
 }
+
+/// Weights saved elsewhere (e.g. from PyTorch) under the package's names load in `evaluate` and
+/// `train --init`.
+@Suite struct WeightInteropTests {
+    @Test func foreignWeightsEvaluateAndInitialiseTraining() throws {
+        let scratch = try ScratchFolder()
+        defer { scratch.remove() }
+        try SyntheticImages.writeMNISTFolder(at: scratch.url.appendingPathComponent("data"), trainCount: 40, testCount: 20, seed: 2)
+        let network = try Network("8C3-AP2-10", inputShape: [1, 28, 28], seed: 42)
+        let weights = network.parameterTensors.mapValues { SafeTensors.Entry.float32($0 * 2) }
+        try SafeTensors(entries: weights).write(to: URL(fileURLWithPath: scratch.path("w.safetensors")))
+
+        let evaluated = try Executables.run(
+            "stbp", ["evaluate", "--checkpoint", scratch.path("w.safetensors"), "--model", "8C3-AP2-10", "--data", scratch.path("data"),
+                     "--time-steps", "2"])
+        #expect(evaluated.status == 0, "\(evaluated.error)")
+        #expect(evaluated.output.contains("confusion matrix") && evaluated.output.contains("per-class accuracy"))
+
+        let trained = try Executables.run(
+            "stbp", ["train", "--model", "8C3-AP2-10", "--data", scratch.path("data"), "--init", scratch.path("w.safetensors"),
+                     "--epochs", "1", "--batch-size", "20", "--time-steps", "2", "--learning-rate", "1e-12", "--output", scratch.path("run")])
+        #expect(trained.status == 0, "\(trained.error)")
+        // With a learning rate of 1e-12 the trained weights are still the file's.
+        let checkpoint = try Checkpoint(contentsOf: URL(fileURLWithPath: scratch.path("run/checkpoint-last.safetensors")))
+        #expect(checkpoint.parameters["layers.0.weight"]!.relativeDifference(to: network.parameterTensors["layers.0.weight"]! * 2) < 1e-6)
+
+        let mismatched = try Executables.run(
+            "stbp", ["evaluate", "--checkpoint", scratch.path("w.safetensors"), "--model", "16C3-AP2-10", "--data", scratch.path("data")])
+        #expect(mismatched.status != 0 && mismatched.error.contains("layers.0.weight"))
+    }
+}
