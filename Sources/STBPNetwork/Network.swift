@@ -34,6 +34,9 @@ public final class Network {
         for (index, token) in spec.tokens.enumerated() {
             do {
                 let layer = try Network.makeLayer(token, inputShape: shape, options: options, generator: &generator)
+                if case .orthogonal(let gain) = options.initialization {
+                    Network.orthogonalise(layer, gain: gain, generator: &generator)
+                }
                 shape = try layer.outputShape(for: shape)
                 layers.append(layer)
                 shapes.append(shape)
@@ -84,6 +87,15 @@ public final class Network {
             return Voting(
                 inputSize: inputShape.reduce(1, *), classes: options.classes, votes: votes ?? options.votes,
                 neuron: options.neuron, generator: &generator)
+        }
+    }
+
+    /// Replaces the weights of a conv, dense or voting layer by an orthogonal matrix and zeroes its bias.
+    static func orthogonalise(_ layer: any Layer, gain: Float, generator: inout SeededGenerator) {
+        guard layer is Conv2D || layer is Dense || layer is Voting else { return }
+        for (name, parameter) in layer.parameters {
+            let shape = parameter.value.shape
+            parameter.value = name == "weight" ? .orthogonal(shape, gain: gain, using: &generator) : Tensor(zeros: shape)
         }
     }
 

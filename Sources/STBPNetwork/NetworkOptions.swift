@@ -1,3 +1,12 @@
+/// How conv, dense and voting weights start.
+public enum WeightInitialization: Sendable, Hashable, Codable {
+    /// PyTorch's default: weights and biases uniform in ±1/sqrt(fan-in).
+    case pytorchDefault
+    /// (Semi-)orthogonal weight matrices (rows flattened over [in, kh, kw]) scaled by `gain`, from a
+    /// QR factorisation by LAPACK; zero biases.
+    case orthogonal(gain: Float)
+}
+
 /// The choices that shape a network built from a spec.
 public struct NetworkOptions: Sendable, Hashable, Codable {
     /// The neurons of every conv, dense and voting layer (decay, threshold, surrogate, reset).
@@ -10,18 +19,21 @@ public struct NetworkOptions: Sendable, Hashable, Codable {
     public var neuNormDecay: Float
     /// Per-step or shared dropout masks.
     public var dropoutMasks: DropoutMasks
+    /// How weights start.
+    public var initialization: WeightInitialization
 
     /// The reference defaults: LIF(0.2, 0.5, rectangular 1), 10 classes, 10 votes, NeuNorm k 0.9,
-    /// a new dropout mask at every step.
+    /// a new dropout mask at every step, PyTorch's default initialisation.
     public init(
         neuron: LIFNeuron = LIFNeuron(), classes: Int = 10, votes: Int = 10, neuNormDecay: Float = 0.9,
-        dropoutMasks: DropoutMasks = .perStep
+        dropoutMasks: DropoutMasks = .perStep, initialization: WeightInitialization = .pytorchDefault
     ) {
         self.neuron = neuron
         self.classes = classes
         self.votes = votes
         self.neuNormDecay = neuNormDecay
         self.dropoutMasks = dropoutMasks
+        self.initialization = initialization
     }
 }
 

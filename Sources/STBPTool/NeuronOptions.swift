@@ -27,6 +27,12 @@ struct NeuronOptions: ParsableArguments {
     @Option(help: "Dropout masks: perStep (new mask each step) or shared (one mask for all steps).")
     var dropoutMasks: String = "perStep"
 
+    @Option(help: "Weight initialisation: default (PyTorch's uniform ±1/sqrt(fan-in)) or orthogonal.")
+    var weightInit: String = "default"
+
+    @Option(help: "Gain of orthogonal initialisation.")
+    var initGain: Float = 1
+
     func networkOptions(classes: Int) throws -> NetworkOptions {
         guard let surrogate = Surrogate(name: surrogate, width: surrogateWidth) else {
             throw ValidationError(
@@ -36,9 +42,15 @@ struct NeuronOptions: ParsableArguments {
         guard let masks = DropoutMasks(rawValue: dropoutMasks) else {
             throw ValidationError("--dropout-masks \"\(dropoutMasks)\" is unknown; expected perStep or shared.")
         }
+        let initialization: WeightInitialization
+        switch weightInit {
+        case "default": initialization = .pytorchDefault
+        case "orthogonal": initialization = .orthogonal(gain: initGain)
+        default: throw ValidationError("--weight-init \"\(weightInit)\" is unknown; expected default or orthogonal.")
+        }
         return NetworkOptions(
             neuron: LIFNeuron(decay: decay, threshold: threshold, surrogate: surrogate, detachReset: detachReset),
-            classes: classes, votes: votes, neuNormDecay: neunormDecay, dropoutMasks: masks)
+            classes: classes, votes: votes, neuNormDecay: neunormDecay, dropoutMasks: masks, initialization: initialization)
     }
 }
 

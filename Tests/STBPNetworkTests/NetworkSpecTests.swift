@@ -1,4 +1,5 @@
 import STBPNetwork
+import STBPTensor
 import Testing
 
 @Suite struct NetworkSpecTests {
@@ -71,6 +72,18 @@ import Testing
         // 28·28·32·9 + 14·14·32·288 + 1568·128 + 128·10
         #expect(summary.totalMultiplyAccumulates == 225_792 + 1_806_336 + 200_704 + 1280)
         #expect(summary.description.contains("1,290"))
+    }
+
+    @Test func orthogonalInitialisationGivesOrthonormalRowsAndZeroBiases() throws {
+        let network = try Network(
+            "8C3-AP2-16FC-10", inputShape: [2, 8, 8], options: NetworkOptions(initialization: .orthogonal(gain: 1)))
+        let conv = network.parameter(named: "layers.0.weight")!.value.reshaped([8, 18])
+        let gram = Tensor.matmul(conv, conv, transposeB: true)
+        for i in 0..<8 {
+            for j in 0..<8 { #expect(abs(gram[i, j] - (i == j ? 1 : 0)) < 1e-5) }
+        }
+        #expect(network.parameter(named: "layers.2.bias")!.value.max() == 0)
+        #expect(network.parameter(named: "layers.3.weight")!.value.shape == [10, 16])
     }
 
     @Test func votingScoresTheConfiguredClasses() throws {
