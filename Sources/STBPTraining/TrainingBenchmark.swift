@@ -62,6 +62,9 @@ public enum TrainingBenchmark {
         public var iterations: Int
         public var medianStepSeconds: Double
         public var minStepSeconds: Double
+        /// The median processor time of a step, summed over threads (steadier than the step time
+        /// on a busy machine; includes the time OpenBLAS's idle threads spend spinning).
+        public var medianStepCpuSeconds: Double
         public var samplesPerSecond: Double
         public var macsPerSampleStep: Int
         public var gflops: Double
@@ -75,6 +78,7 @@ public enum TrainingBenchmark {
             case framework, config, order, mode, threads, iterations, gflops
             case batchSize = "batch_size", timeSteps = "time_steps", medianStepSeconds = "median_step_seconds"
             case minStepSeconds = "min_step_seconds", samplesPerSecond = "samples_per_second"
+            case medianStepCpuSeconds = "median_step_cpu_seconds"
             case macsPerSampleStep = "macs_per_sample_step", sgemmGflops = "sgemm_gflops"
             case sgemmFraction = "sgemm_fraction", sgemmShape = "sgemm_shape", blasCore = "blas_core"
             case peakRssMb = "peak_rss_mb"
@@ -85,7 +89,8 @@ public enum TrainingBenchmark {
             return """
                 \(config) (\(mode), \(threads) thread\(threads == 1 ? "" : "s"), batch \(batchSize), T \(timeSteps), \
                 \(iterations) timed steps)
-                  step time        median \(f(medianStepSeconds, 4)) s, min \(f(minStepSeconds, 4)) s
+                  step time        median \(f(medianStepSeconds, 4)) s, min \(f(minStepSeconds, 4)) s \
+                (processor time \(f(medianStepCpuSeconds, 4)) s)
                   throughput       \(f(samplesPerSecond, 2)) samples/s
                   work             \(macsPerSampleStep) MACs per sample and step
                   dense-equivalent \(f(gflops, 1)) GFLOP/s
@@ -120,13 +125,15 @@ public enum TrainingBenchmark {
         }
         for _ in 0..<c.warmup { step() }
         var times: [Double] = []
+        var processorTimes: [Double] = []
         for _ in 0..<max(1, c.iterations) {
-            let start = MonotonicClock.now
+            let (start, startProcessor) = (MonotonicClock.now, processorSeconds())
             step()
             times.append(MonotonicClock.now - start)
+            processorTimes.append(processorSeconds() - startProcessor)
         }
         times.sort()
-        let median = times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+        let median = self.median(times)
         let macs = network.summary.totalMultiplyAccumulates
         let passes = c.evaluate ? 1.0 : 3.0
         let gflops = 2 * Double(macs) * Double(c.timeSteps * c.batchSize) * passes / median / 1e9
@@ -135,9 +142,22 @@ public enum TrainingBenchmark {
         return Report(
             config: c.name, mode: c.evaluate ? "evaluate" : "train", threads: ComputeThreads.count,
             batchSize: c.batchSize, timeSteps: c.timeSteps, iterations: times.count, medianStepSeconds: median,
-            minStepSeconds: times[0], samplesPerSecond: Double(c.batchSize) / median, macsPerSampleStep: macs,
+            minStepSeconds: times[0], medianStepCpuSeconds: self.median(processorTimes.sorted()),
+            samplesPerSecond: Double(c.batchSize) / median, macsPerSampleStep: macs,
             gflops: gflops, sgemmGflops: sgemm, sgemmFraction: gflops / sgemm, sgemmShape: shape,
             blasCore: ComputeThreads.blasCoreName, peakRssMb: ProcessMemory.peakResidentMegabytes)
+    }
+
+    /// The median of sorted values.
+    static func median(_ sorted: [Double]) -> Double {
+        sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    /// The processor time this process has used, all threads, in seconds.
+    static func processorSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
     }
 
     /// The forward GEMM [m, n, k] with the most work in one training step of `network`.
@@ -179,7 +199,8 @@ public enum SgemmRate {
                 a.withUnsafeBufferPointer { pa in
                     b.withUnsafeBufferPointer { pb in
                         BLAS.sgemm(
-                            m: m, n: n, k: k, a: pa.baseAddress!, lda: k, b: pb.baseAddress!, ldb: n, c: pc.baseAddress!,
+                            m: m, n: n, k: k, a: pa.baseAddress!, lda: k, b: pb.baseAddress!, ldb: n,
+                            c: pc.baseAddress!,
                             ldc: n)
                     }
                 }
