@@ -18,7 +18,10 @@ struct ConvCase: CustomTestStringConvertible, Sendable {
                 for stride in [1, 2] {
                     for padding in 0...2 where kernel <= 7 + 2 * padding {
                         let h = 7 + index % 3, w = 9 - index % 2
-                        cases.append(ConvCase(batch: 2 + index % 2, channels: c, height: h, width: w, outChannels: o, kernel: kernel, stride: stride, padding: padding))
+                        cases.append(
+                            ConvCase(
+                                batch: 2 + index % 2, channels: c, height: h, width: w, outChannels: o, kernel: kernel,
+                                stride: stride, padding: padding))
                     }
                 }
             }
@@ -41,7 +44,8 @@ struct ConvCase: CustomTestStringConvertible, Sendable {
 
         let dy = Tensor.normal(slow.shape, using: &g)
         let fastGrads = Conv2DKernel.backward(gradOutput: dy, input: x, weight: w, stride: c.stride, padding: c.padding)
-        let slowGrads = NaiveConv2DKernel.backward(gradOutput: dy, input: x, weight: w, stride: c.stride, padding: c.padding)
+        let slowGrads = NaiveConv2DKernel.backward(
+            gradOutput: dy, input: x, weight: w, stride: c.stride, padding: c.padding)
         #expect(fastGrads.input!.relativeDifference(to: slowGrads.input) < 1e-4)
         #expect(fastGrads.weight.relativeDifference(to: slowGrads.weight) < 1e-4)
         #expect(fastGrads.bias.relativeDifference(to: slowGrads.bias) < 1e-4)
@@ -111,4 +115,56 @@ struct ConvCase: CustomTestStringConvertible, Sendable {
 struct SendablePointer: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<Int>
     init(_ pointer: UnsafeMutablePointer<Int>) { self.pointer = pointer }
+}
+
+/// The pooling kernels (with their k = s = 2 loops) against the obvious loops over windows.
+@Suite struct AvgPool2DReferenceTests {
+    func naivePool(_ x: Tensor, kernel: Int, stride: Int) -> Tensor {
+        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (ho, wo) = ((h - kernel) / stride + 1, (w - kernel) / stride + 1)
+        var y = Tensor(zeros: [n, c, ho, wo])
+        for a in 0..<n {
+            for b in 0..<c {
+                for oy in 0..<ho {
+                    for ox in 0..<wo {
+                        var total: Float = 0
+                        for i in 0..<kernel {
+                            for j in 0..<kernel { total += x[a, b, oy * stride + i, ox * stride + j] }
+                        }
+                        y[a, b, oy, ox] = total / Float(kernel * kernel)
+                    }
+                }
+            }
+        }
+        return y
+    }
+
+    func naiveUnpool(_ dy: Tensor, inputShape: [Int], kernel: Int, stride: Int) -> Tensor {
+        var dx = Tensor(zeros: inputShape)
+        for a in 0..<dy.shape[0] {
+            for b in 0..<dy.shape[1] {
+                for oy in 0..<dy.shape[2] {
+                    for ox in 0..<dy.shape[3] {
+                        for i in 0..<kernel {
+                            for j in 0..<kernel {
+                                dx[a, b, oy * stride + i, ox * stride + j] += dy[a, b, oy, ox] / Float(kernel * kernel)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return dx
+    }
+
+    @Test(arguments: [(2, 2, 8, 6), (2, 2, 7, 9), (3, 2, 7, 7), (2, 3, 8, 8), (3, 3, 9, 10), (1, 1, 3, 4)])
+    func poolingAndItsGradientEqualTheLoopsOverWindows(kernel: Int, stride: Int, height: Int, width: Int) {
+        var g = SeededGenerator(seed: 12)
+        let x = Tensor.normal([3, 5, height, width], using: &g)
+        let y = AvgPool2DKernel.forward(x, kernel: kernel, stride: stride)
+        #expect(y.relativeDifference(to: naivePool(x, kernel: kernel, stride: stride)) < 1e-6)
+        let dy = Tensor.normal(y.shape, using: &g)
+        let dx = AvgPool2DKernel.backward(dy, inputShape: x.shape, kernel: kernel, stride: stride)
+        #expect(dx.relativeDifference(to: naiveUnpool(dy, inputShape: x.shape, kernel: kernel, stride: stride)) < 1e-6)
+    }
 }
