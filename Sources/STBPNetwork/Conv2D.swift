@@ -5,7 +5,7 @@ import STBPTensor
 ///
 /// Input [T, N, C, H, W] (or a constant [N, C, H, W]), weight [O, C, k, k], bias [O],
 /// output [T, N, O, Ho, Wo] spikes, Ho = (H + 2p - k)/s + 1. T is folded into the GEMM batch.
-public struct Conv2D: Layer {
+public struct Conv2D: FiringLayer {
     /// The kernel [O, C, k, k].
     public let weight: Parameter
     /// The bias [O], if any.
@@ -46,28 +46,40 @@ public struct Conv2D: Layer {
             throw NetworkShapeError(layer: name, inputShape: inputShape, reason: "a convolution needs [C, H, W] maps")
         }
         guard inputShape[0] == weight.value.shape[1] else {
-            throw NetworkShapeError(layer: name, inputShape: inputShape, reason: "the weight expects \(weight.value.shape[1]) channels")
+            throw NetworkShapeError(
+                layer: name, inputShape: inputShape, reason: "the weight expects \(weight.value.shape[1]) channels")
         }
         guard inputShape[1] + 2 * padding >= kernelSize, inputShape[2] + 2 * padding >= kernelSize else {
             throw NetworkShapeError(
-                layer: name, inputShape: inputShape, reason: "a \(kernelSize)x\(kernelSize) kernel with padding \(padding) does not fit")
+                layer: name, inputShape: inputShape,
+                reason: "a \(kernelSize)x\(kernelSize) kernel with padding \(padding) does not fit")
         }
-        let g = Conv2DGeometry(inputShape: [1] + inputShape, weightShape: weight.value.shape, stride: stride, padding: padding)
+        let g = Conv2DGeometry(
+            inputShape: [1] + inputShape, weightShape: weight.value.shape, stride: stride, padding: padding)
         return Array(g.outputShape.dropFirst())
     }
 
     public func multiplyAccumulates(for inputShape: [Int]) -> Int {
-        Conv2DGeometry(inputShape: [1] + inputShape, weightShape: weight.value.shape, stride: stride, padding: padding).macsPerSample
+        Conv2DGeometry(inputShape: [1] + inputShape, weightShape: weight.value.shape, stride: stride, padding: padding)
+            .macsPerSample
     }
 
     func convolve(_ x: Variable, _ context: ForwardContext) -> Variable {
         Variable.conv2d(
-            x, weight: context.variable(weight), bias: bias.map { context.variable($0) }, stride: stride, padding: padding)
+            x, weight: context.variable(weight), bias: bias.map { context.variable($0) }, stride: stride,
+            padding: padding)
     }
 
     public func forward(_ input: TimeSeries, context: inout ForwardContext) -> TimeSeries {
-        let current = input.mapFolded { convolve($0, context) }
-        return fire(current, neuron)
+        forwardFiring(input, pool: nil, keepSpikes: false, context: &context).series
+    }
+
+    var canPoolSpikes: Bool { true }
+
+    func forwardFiring(
+        _ input: TimeSeries, pool: AvgPool2D?, keepSpikes: Bool, context: inout ForwardContext
+    ) -> FiringOutput {
+        fire(input.mapFolded { convolve($0, context) }, neuron, pool: pool, keepSpikes: keepSpikes)
     }
 
     public func step(_ input: Variable, state: inout LayerState, context: inout ForwardContext) -> Variable {
@@ -75,13 +87,4 @@ public struct Conv2D: Layer {
         guard let neuron else { return current }
         return neuron.step(current, state: &state.neuron)
     }
-}
-
-/// Runs `neuron` over a series of currents (a constant current stays one tensor in the kernel).
-func fire(_ current: TimeSeries, _ neuron: LIFNeuron?) -> TimeSeries {
-    guard let neuron else { return current }
-    if current.isConstant {
-        return TimeSeries(steps: neuron(constant: current.value, timeSteps: current.timeSteps))
-    }
-    return TimeSeries(steps: neuron(current.value))
 }

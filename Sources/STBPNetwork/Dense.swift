@@ -5,7 +5,7 @@ import STBPTensor
 ///
 /// Input [T, N, ...] is flattened per sample (C, H, W order, as PyTorch flattens NCHW) to
 /// [T·N, in]; weight [out, in], bias [out]; output [T, N, out] spikes.
-public struct Dense: Layer {
+public struct Dense: FiringLayer {
     /// The weight [out, in].
     public let weight: Parameter
     /// The bias [out], if any.
@@ -49,7 +49,13 @@ public struct Dense: Layer {
     }
 
     public func forward(_ input: TimeSeries, context: inout ForwardContext) -> TimeSeries {
-        fire(input.mapFolded { product($0, context) }, neuron)
+        forwardFiring(input, pool: nil, keepSpikes: false, context: &context).series
+    }
+
+    func forwardFiring(
+        _ input: TimeSeries, pool: AvgPool2D?, keepSpikes: Bool, context: inout ForwardContext
+    ) -> FiringOutput {
+        fire(input.mapFolded { product($0, context) }, neuron, pool: nil, keepSpikes: keepSpikes)
     }
 
     public func step(_ input: Variable, state: inout LayerState, context: inout ForwardContext) -> Variable {

@@ -1,92 +1,181 @@
 import STBPTensor
 
-/// The fused LIF passes over time, parallel over neurons. Layouts: current [T, S] (or [S] when
-/// constant over time), membrane and spikes [T, S], S = neurons per step (N × features).
+/// The fused LIF passes over time, parallel over blocks of neurons.
+///
+/// Layouts: current [T, S] (or [S] when it is the same at every step), spikes [T, S], with
+/// S = neurons per step (N × features). With `pooling`, S is made of [H, W] planes that are
+/// average-pooled as soon as each step's spikes exist, while they are in cache: the output is
+/// [T, S'] with S' = planes × Ho × Wo, and the reverse pass takes dL/d(pooled) [T, S'].
+///
+/// The reverse pass keeps nothing from the forward pass but the current: it recomputes
+/// u[t] for one block at a time (T × block floats, in cache), which is cheaper than writing a
+/// [T, S] membrane in the forward pass and reading it back.
 enum LIFKernel {
-    /// Neurons per block: each block runs all T steps before the next, within one thread.
+    /// Neurons per block, about: each block runs all T steps before the next, within one thread.
     static let block = 1024
 
+    /// Average pooling of [H, W] planes (no padding) applied to the spikes of each step.
+    struct Pooling {
+        let height: Int, width: Int, kernel: Int, stride: Int
+        var outHeight: Int { (height - kernel) / stride + 1 }
+        var outWidth: Int { (width - kernel) / stride + 1 }
+        var plane: Int { height * width }
+        var pooledPlane: Int { outHeight * outWidth }
+    }
+
+    /// Neurons per block: `block`, or whole planes when pooling.
+    static func blockSize(_ pooling: Pooling?) -> Int {
+        guard let pooling else { return block }
+        return max(1, block / pooling.plane) * pooling.plane
+    }
+
     /// u[t] = decay · u[t-1] · (1 - o[t-1]) + I[t], o[t] = 1[u[t] > threshold], for t = 0..<T.
+    /// Writes the spikes [T, S] to `spikes` and, with `pooling`, the pooled spikes [T, S'] to
+    /// `pooled` (`spikes` may then be nil). Returns the number of spikes.
     static func forward(
-        current: UnsafePointer<Float>, constant: Bool, timeSteps: Int, size: Int,
-        decay: Float, threshold: Float, membrane: UnsafeMutablePointer<Float>, spikes: UnsafeMutablePointer<Float>
-    ) {
-        let task = UncheckedSendable((current, membrane, spikes))
-        parallelFor(size, grain: block) { range in
-            let (current, u, o) = task.value
-            for t in 0..<timeSteps {
-                let row = t * size
-                let input = constant ? current : current + row
-                if t == 0 {
-                    for s in range {
-                        let v = input[s]
-                        u[s] = v
-                        o[s] = v > threshold ? 1 : 0
-                    }
-                } else {
-                    let previous = row - size
-                    for s in range {
-                        let v = decay * u[previous + s] * (1 - o[previous + s]) + input[s]
-                        u[row + s] = v
-                        o[row + s] = v > threshold ? 1 : 0
+        current: UnsafePointer<Float>, constant: Bool, timeSteps: Int, size: Int, decay: Float, threshold: Float,
+        pooling: Pooling?, spikes: UnsafeMutablePointer<Float>?, pooled: UnsafeMutablePointer<Float>?
+    ) -> Int {
+        precondition(
+            spikes != nil || (pooling != nil && pooled != nil), "LIF forward needs somewhere to put its spikes.")
+        let blockSize = blockSize(pooling)
+        let blocks = (size + blockSize - 1) / blockSize
+        let counts = UnsafeMutablePointer<Int>.allocate(capacity: max(blocks, 1))
+        defer { counts.deallocate() }
+        let task = UncheckedSendable((current, spikes, pooled, counts))
+        parallelFor(blocks) { range in
+            let (current, spikes, pooled, counts) = task.value
+            // u: the membrane of one block; o: its spikes at one step when they are not kept.
+            let u = UnsafeMutablePointer<Float>.allocate(capacity: blockSize)
+            let o = UnsafeMutablePointer<Float>.allocate(capacity: spikes == nil ? blockSize : 1)
+            defer {
+                u.deallocate()
+                o.deallocate()
+            }
+            for block in range {
+                let low = block * blockSize, n = min(blockSize, size - low)
+                var count = 0
+                for t in 0..<timeSteps {
+                    let input = current + (constant ? 0 : t * size) + low
+                    let out = spikes.map { $0 + t * size + low } ?? o
+                    count += step(input, previous: t == 0 ? nil : u, u, out, n, decay: decay, threshold: threshold)
+                    if let pooling, let pooled {
+                        AvgPool2DKernel.poolPlanes(
+                            out,
+                            into: pooled + t * (size / pooling.plane) * pooling.pooledPlane
+                                + low / pooling.plane * pooling.pooledPlane,
+                            planes: n / pooling.plane, height: pooling.height, width: pooling.width,
+                            kernel: pooling.kernel, stride: pooling.stride)
                     }
                 }
+                counts[block] = count
             }
         }
+        return (0..<blocks).reduce(0) { $0 + counts[$1] }
     }
 
-    /// The STBP reverse pass: dL/dI from dL/do [T, S] and the saved membrane [T, S].
-    /// For a constant current, dL/dI [S] is the sum over t.
+    /// One step for n neurons: u = decay · u[t-1] · (1 - o[t-1]) + I (u = I without `previous`),
+    /// o = 1[u > threshold]. o[t-1] is recovered as u[t-1] > threshold, so only u carries state;
+    /// `previous` may be `u` itself. Returns the number of spikes.
+    @inline(__always)
+    static func step(
+        _ input: UnsafePointer<Float>, previous: UnsafePointer<Float>?, _ u: UnsafeMutablePointer<Float>,
+        _ o: UnsafeMutablePointer<Float>, _ n: Int, decay: Float, threshold: Float
+    ) -> Int {
+        var count = 0
+        if let previous {
+            for i in 0..<n {
+                let last = previous[i]
+                // decay · u · (1 - o) is decay · u when o = 0 and 0 when o = 1.
+                let v = (last > threshold ? 0 : decay * last) + input[i]
+                u[i] = v
+                o[i] = v > threshold ? 1 : 0
+                count &+= v > threshold ? 1 : 0
+            }
+        } else {
+            for i in 0..<n {
+                let v = input[i]
+                u[i] = v
+                o[i] = v > threshold ? 1 : 0
+                count &+= v > threshold ? 1 : 0
+            }
+        }
+        return count
+    }
+
+    /// The STBP reverse pass: dL/dI from dL/do [T, S] (or dL/d(pooled) [T, S'] with `pooling`),
+    /// recomputing u from the current. dL/dI is [T, S], or [S] (the sum over t) for a constant
+    /// current.
     static func backward(
-        _ neuron: LIFNeuron, gradSpikes: UnsafePointer<Float>, membrane: UnsafePointer<Float>, constant: Bool,
-        timeSteps: Int, size: Int, gradCurrent: UnsafeMutablePointer<Float>
+        _ neuron: LIFNeuron, current: UnsafePointer<Float>, constant: Bool, timeSteps: Int, size: Int,
+        pooling: Pooling?, gradient: UnsafePointer<Float>, gradCurrent: UnsafeMutablePointer<Float>
     ) {
-        let threshold = neuron.threshold
+        let t = neuron.threshold
+        let arguments = ReverseArguments(
+            neuron: neuron, current: current, constant: constant, timeSteps: timeSteps, size: size, pooling: pooling,
+            gradient: gradient, gradCurrent: gradCurrent)
         switch neuron.surrogate {
-        case .rectangular(let a):
-            let half = a / 2, height = 1 / a
-            reverse(neuron, gradSpikes, membrane, constant, timeSteps, size, gradCurrent) { abs($0 - threshold) < half ? height : 0 }
-        default:
-            let surrogate = neuron.surrogate
-            reverse(neuron, gradSpikes, membrane, constant, timeSteps, size, gradCurrent) { surrogate.derivative(at: $0 - threshold) }
+        case .rectangular(let a): reverse(arguments, RectangularCurve(threshold: t, width: a))
+        case .triangular(let a): reverse(arguments, TriangularCurve(threshold: t, width: a))
+        case .sigmoid(let a): reverse(arguments, SigmoidCurve(threshold: t, width: a))
+        case .gaussian(let a): reverse(arguments, GaussianCurve(threshold: t, width: a))
+        case .arctan(let a): reverse(arguments, ArctanCurve(threshold: t, width: a))
         }
     }
 
-    @inline(__always)
-    static func reverse(
-        _ neuron: LIFNeuron, _ gradSpikes: UnsafePointer<Float>, _ membrane: UnsafePointer<Float>, _ constant: Bool,
-        _ timeSteps: Int, _ size: Int, _ gradCurrent: UnsafeMutablePointer<Float>, _ h: (Float) -> Float
-    ) {
-        let decay = neuron.decay, threshold = neuron.threshold
-        let resetTerm: Float = neuron.detachReset ? 0 : 1
-        let task = UncheckedSendable((gradSpikes, membrane, gradCurrent))
-        withoutActuallyEscaping(h) { h in
-            let surrogate = UncheckedSendable(h)
-            parallelFor(size, grain: block) { range in
-                let (g, u, d) = task.value
-                let h = surrogate.value
-                // δ[t+1] for the neurons of this chunk.
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: range.count) { next in
-                    next.initialize(repeating: 0)
-                    let base = range.lowerBound
-                    for t in stride(from: timeSteps - 1, through: 0, by: -1) {
-                        let row = t * size
-                        for s in range {
-                            let potential = u[row + s]
-                            let fired: Float = potential > threshold ? 1 : 0
-                            let later = next[s - base]
-                            let delta =
-                                (g[row + s] - resetTerm * decay * potential * later) * h(potential)
-                                + decay * (1 - fired) * later
-                            next[s - base] = delta
-                            if constant {
-                                d[s] += delta
-                            } else {
-                                d[row + s] = delta
-                            }
-                        }
+    struct ReverseArguments: @unchecked Sendable {
+        let neuron: LIFNeuron
+        let current: UnsafePointer<Float>, constant: Bool, timeSteps: Int, size: Int, pooling: Pooling?
+        let gradient: UnsafePointer<Float>, gradCurrent: UnsafeMutablePointer<Float>
+    }
+
+    /// δ[t] = (g[t] - decay · u[t] · δ[t+1]) · h(u[t]) + decay · (1 - o[t]) · δ[t+1], δ[T] = 0,
+    /// per block: recompute u[0..<T], then walk t backwards.
+    static func reverse<H: SurrogateCurve>(_ a: ReverseArguments, _ h: H) {
+        let (size, steps) = (a.size, a.timeSteps)
+        let decay = a.neuron.decay, threshold = a.neuron.threshold
+        let resetTerm: Float = a.neuron.detachReset ? 0 : 1
+        let blockSize = blockSize(a.pooling)
+        let blocks = (size + blockSize - 1) / blockSize
+        parallelFor(blocks) { range in
+            // u [T, block], then δ[t+1], the unpooled gradient and the sum over t, each [block].
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: (steps + 3) * blockSize)
+            defer { scratch.deallocate() }
+            let u = scratch, next = scratch + steps * blockSize
+            let unpooled = next + blockSize, total = unpooled + blockSize
+            for block in range {
+                let low = block * blockSize, n = min(blockSize, size - low)
+                for t in 0..<steps {
+                    _ = step(
+                        a.current + (a.constant ? 0 : t * size) + low,
+                        previous: t == 0 ? nil : UnsafePointer(u + (t - 1) * n),
+                        u + t * n, unpooled, n, decay: decay, threshold: threshold)
+                }
+                next.update(repeating: 0, count: n)
+                if a.constant { total.update(repeating: 0, count: n) }
+                for t in stride(from: steps - 1, through: 0, by: -1) {
+                    var g = a.gradient + t * size + low
+                    if let p = a.pooling {
+                        AvgPool2DKernel.unpoolPlanes(
+                            a.gradient + t * (size / p.plane) * p.pooledPlane + low / p.plane * p.pooledPlane,
+                            into: unpooled, planes: n / p.plane, height: p.height, width: p.width, kernel: p.kernel,
+                            stride: p.stride)
+                        g = UnsafePointer(unpooled)
+                    }
+                    let potentials = u + t * n
+                    let out = a.constant ? total : a.gradCurrent + t * size + low
+                    for i in 0..<n {
+                        let potential = potentials[i]
+                        let fired: Float = potential > threshold ? 1 : 0
+                        let later = next[i]
+                        let delta =
+                            (g[i] - resetTerm * decay * potential * later) * h(potential)
+                            + decay * (1 - fired) * later
+                        next[i] = delta
+                        if a.constant { out[i] += delta } else { out[i] = delta }
                     }
                 }
+                if a.constant { (a.gradCurrent + low).update(from: total, count: n) }
             }
         }
     }

@@ -36,45 +36,85 @@ public struct LIFNeuron: Sendable, Hashable, Codable {
     /// Runs all steps at once: current [T, N, ...] -> spikes [T, N, ...], recorded as one op.
     public func callAsFunction(_ current: Variable) -> Variable {
         precondition(current.shape.count >= 1, "LIF needs a time-major current [T, N, ...], got \(current.shape).")
-        return run(current, timeSteps: current.shape[0], constant: false)
+        return fire(current, timeSteps: current.shape[0], constant: false).output
     }
 
     /// Runs `timeSteps` steps of a current that is the same at every step: current [N, ...] ->
     /// spikes [T, N, ...]. The gradient of the current is the sum of δ[t] over t.
     public func callAsFunction(constant current: Variable, timeSteps: Int) -> Variable {
-        run(current, timeSteps: timeSteps, constant: true)
+        fire(current, timeSteps: timeSteps, constant: true).output
     }
 
-    private func run(_ current: Variable, timeSteps: Int, constant: Bool) -> Variable {
+    /// Runs the neurons over a series of conv currents and average-pools their spikes in the same
+    /// pass: [T, N, C, H, W] (or a constant [N, C, H, W]) -> [T, N, C, Ho, Wo]. The numbers are
+    /// those of `pool` applied to the spikes; the full-size spikes are never written out.
+    public func callAsFunction(_ current: TimeSeries, pooledBy pool: AvgPool2D) -> Variable {
+        fire(current.value, timeSteps: current.timeSteps, constant: current.isConstant, pool: pool).output
+    }
+
+    /// The output of `fire`: the spikes (pooled when asked), their firing rate, and the
+    /// unpooled spikes when asked to keep them.
+    struct Firing {
+        let output: Variable
+        let rate: Float
+        let spikes: Tensor?
+    }
+
+    /// Runs all steps as one recorded op: current [T, N, ...], or [N, ...] when `constant`.
+    ///
+    /// With `pool`, the current is conv maps [T, N, C, H, W] (or [N, C, H, W]) and the output is
+    /// the pooled spikes [T, N, C, Ho, Wo], pooled inside the LIF pass (the same numbers as the
+    /// pooling layer after it); `keepSpikes` also returns the unpooled spikes. `rate` is the
+    /// mean of the unpooled spikes.
+    func fire(
+        _ current: Variable, timeSteps: Int, constant: Bool, pool: AvgPool2D? = nil, keepSpikes: Bool = false
+    ) -> Firing {
         precondition(timeSteps >= 1, "LIF needs at least one time step, got \(timeSteps).")
+        let inputShape = current.shape
         let size = constant ? current.value.count : current.value.count / timeSteps
-        let outShape = constant ? [timeSteps] + current.shape : current.shape
-        var membrane = Tensor(shape: outShape, repeating: 0)
-        var spikes = Tensor(shape: outShape, repeating: 0)
-        current.value.withUnsafeBufferPointer { input in
-            membrane.withUnsafeMutableBufferPointer { u in
-                spikes.withUnsafeMutableBufferPointer { o in
+        let spikeShape = constant ? [timeSteps] + inputShape : inputShape
+        var pooling: LIFKernel.Pooling?
+        var outShape = spikeShape
+        if let pool {
+            precondition(spikeShape.count == 5, "Pooling inside LIF needs maps [T, N, C, H, W], got \(spikeShape).")
+            let p = LIFKernel.Pooling(
+                height: spikeShape[3], width: spikeShape[4], kernel: pool.kernelSize, stride: pool.stride)
+            precondition(
+                p.outHeight >= 1 && p.outWidth >= 1,
+                "Pooling \(pool.kernelSize)x\(pool.kernelSize) does not fit \(spikeShape).")
+            outShape[3] = p.outHeight
+            outShape[4] = p.outWidth
+            pooling = p
+        }
+        let keepsSpikes = pooling == nil || keepSpikes
+        var spikes: Tensor? = keepsSpikes ? Tensor(shape: spikeShape) { _ in } : nil
+        var pooled: Tensor? = pooling != nil ? Tensor(shape: outShape) { _ in } : nil
+        let count = current.value.withUnsafeBufferPointer { input in
+            spikes.withUnsafeMutableBaseAddress { o in
+                pooled.withUnsafeMutableBaseAddress { p in
                     LIFKernel.forward(
-                        current: input.baseAddress!, constant: constant, timeSteps: timeSteps, size: size,
-                        decay: decay, threshold: threshold, membrane: u.baseAddress!, spikes: o.baseAddress!)
+                        current: input.baseAddress!, constant: constant, timeSteps: timeSteps, size: size, decay: decay,
+                        threshold: threshold, pooling: pooling, spikes: o, pooled: p)
                 }
             }
         }
         let neuron = self
-        let inputShape = current.shape
-        return Variable.record(spikes, inputs: [current]) { gradSpikes in
-            var gradCurrent = Tensor(zeros: inputShape)
-            gradCurrent.withUnsafeMutableBufferPointer { d in
-                membrane.withUnsafeBufferPointer { u in
-                    gradSpikes.withUnsafeBufferPointer { g in
+        let currentValue = current.value
+        let output = Variable.record(pooled ?? spikes!, inputs: [current]) { gradient in
+            let gradCurrent = Tensor(shape: inputShape) { d in
+                currentValue.withUnsafeBufferPointer { input in
+                    gradient.withUnsafeBufferPointer { g in
                         LIFKernel.backward(
-                            neuron, gradSpikes: g.baseAddress!, membrane: u.baseAddress!, constant: constant,
-                            timeSteps: timeSteps, size: size, gradCurrent: d.baseAddress!)
+                            neuron, current: input.baseAddress!, constant: constant, timeSteps: timeSteps, size: size,
+                            pooling: pooling, gradient: g.baseAddress!, gradCurrent: d.baseAddress!)
                     }
                 }
             }
             return [gradCurrent]
         }
+        let total = timeSteps * size
+        return Firing(
+            output: output, rate: total == 0 ? 0 : Float(count) / Float(total), spikes: pooling == nil ? nil : spikes)
     }
 
     /// The state one LIF layer carries from step to step in the paper's loop order.
@@ -106,5 +146,15 @@ extension Variable {
         return record(u.map { $0 > threshold ? 1 : 0 }, inputs: [membrane]) { g in
             [g.zip(u) { gradient, potential in gradient * surrogate.derivative(at: potential - threshold) }]
         }
+    }
+}
+
+extension Optional where Wrapped == Tensor {
+    /// Calls `body` with the wrapped tensor's writable scalars, or with nil.
+    mutating func withUnsafeMutableBaseAddress<R>(_ body: (UnsafeMutablePointer<Float>?) -> R) -> R {
+        guard var tensor = self else { return body(nil) }
+        self = nil  // keeps the storage uniquely referenced, so writing does not copy it
+        defer { self = tensor }
+        return tensor.withUnsafeMutableBufferPointer { body($0.baseAddress) }
     }
 }

@@ -28,7 +28,9 @@ extension Network {
             tape: tape, isTraining: options.isTraining, timeSteps: timeSteps, generator: generators[0])
         switch options.order {
         case .layer:
-            let series = frames.map { TimeSeries(steps: Variable($0)) } ?? TimeSeries(constant: Variable(input), timeSteps: timeSteps)
+            let series =
+                frames.map { TimeSeries(steps: Variable($0)) }
+                ?? TimeSeries(constant: Variable(input), timeSteps: timeSteps)
             return forwardByLayer(series, &context, &generators, record: options.recordSpikes)
         case .time:
             return forwardByTime(
@@ -36,21 +38,35 @@ extension Network {
         }
     }
 
-    /// Each layer over all steps at once.
+    /// Each layer over all steps at once. A spiking conv layer followed by average pooling
+    /// pools its spikes inside its LIF pass (`FiringLayer`), which stands for both layers.
     func forwardByLayer(
         _ input: TimeSeries, _ context: inout ForwardContext, _ generators: inout [SeededGenerator], record: Bool
     ) -> NetworkOutput {
         var series = input
         var rates: [Int: Float] = [:]
         var spikes: [Int: Tensor] = [:]
-        for (index, layer) in layers.enumerated() {
+        var index = 0
+        while index < layers.count {
+            let layer = layers[index]
             context.generator = generators[index + 1]
-            series = layer.forward(series, context: &context)
-            generators[index + 1] = context.generator
-            if layer.firesSpikes {
-                rates[index] = series.value.value.mean()
-                if record { spikes[index] = series.value.value }
+            var consumed = 1
+            if layer.firesSpikes, let firing = layer as? any FiringLayer {
+                let pool = firing.canPoolSpikes && index + 1 < layers.count ? layers[index + 1] as? AvgPool2D : nil
+                let result = firing.forwardFiring(series, pool: pool, keepSpikes: record, context: &context)
+                series = result.series
+                rates[index] = result.rate
+                if record { spikes[index] = result.spikes }
+                if pool != nil { consumed = 2 }
+            } else {
+                series = layer.forward(series, context: &context)
+                if layer.firesSpikes {
+                    rates[index] = series.value.value.mean()
+                    if record { spikes[index] = series.value.value }
+                }
             }
+            generators[index + 1] = context.generator
+            index += consumed
         }
         return NetworkOutput(readout: readout(series.expanded()), firingRates: rates, spikes: spikes)
     }

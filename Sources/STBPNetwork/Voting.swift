@@ -4,7 +4,7 @@ import STBPTensor
 /// The voting output layer: a dense layer to classes × votes LIF neurons. Neuron c·votes + j
 /// votes for class c; the readout averages each class's group over the votes and over time
 /// with a fixed, untrained matrix.
-public struct Voting: Layer {
+public struct Voting: FiringLayer {
     /// The dense layer with its neurons, [classes·votes, in].
     public var dense: Dense
     /// The number of classes.
@@ -39,6 +39,12 @@ public struct Voting: Layer {
 
     public func forward(_ input: TimeSeries, context: inout ForwardContext) -> TimeSeries {
         dense.forward(input, context: &context)
+    }
+
+    func forwardFiring(
+        _ input: TimeSeries, pool: AvgPool2D?, keepSpikes: Bool, context: inout ForwardContext
+    ) -> FiringOutput {
+        dense.forwardFiring(input, pool: nil, keepSpikes: keepSpikes, context: &context)
     }
 
     public func step(_ input: Variable, state: inout LayerState, context: inout ForwardContext) -> Variable {
