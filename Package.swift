@@ -47,9 +47,11 @@ let package = Package(
             dependencies: ["STBP", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Examples/Support"
         ),
-        .executableTarget(name: "STBPExampleQuickstart", dependencies: ["STBPExampleSupport"], path: "Examples/Quickstart"),
+        .executableTarget(
+            name: "STBPExampleQuickstart", dependencies: ["STBPExampleSupport"], path: "Examples/Quickstart"),
         .executableTarget(name: "STBPExampleNMNIST", dependencies: ["STBPExampleSupport"], path: "Examples/NMNIST"),
-        .executableTarget(name: "STBPExampleDVSCIFAR10", dependencies: ["STBPExampleSupport"], path: "Examples/DVSCIFAR10"),
+        .executableTarget(
+            name: "STBPExampleDVSCIFAR10", dependencies: ["STBPExampleSupport"], path: "Examples/DVSCIFAR10"),
         .executableTarget(name: "STBPExampleCIFAR10", dependencies: ["STBPExampleSupport"], path: "Examples/CIFAR10"),
         .testTarget(name: "STBPTensorTests", dependencies: ["STBPTensor"], exclude: ["Fixtures"]),
         .testTarget(name: "STBPAutodiffTests", dependencies: ["STBPAutodiff"]),

@@ -56,7 +56,8 @@ struct CIFAR10Example: ParsableCommand {
                 spec: Paper.networks[network]!, inputShape: [3, 32, 32],
                 network: NetworkOptions(
                     neuron: LIFNeuron(
-                        decay: Paper.decay, threshold: Paper.threshold, surrogate: .rectangular(width: Paper.surrogateWidth)),
+                        decay: Paper.decay, threshold: Paper.threshold,
+                        surrogate: .rectangular(width: Paper.surrogateWidth)),
                     dropoutMasks: .perStep),
                 timeSteps: Paper.timeSteps, epochs: Paper.epochs, batchSize: Paper.batchSize,
                 optimizer: OptimizerConfiguration(

@@ -52,13 +52,15 @@ struct DVSCIFAR10Example: ParsableCommand {
                 spec: Paper.network, inputShape: [2, Paper.frameSize, Paper.frameSize],
                 network: NetworkOptions(
                     neuron: LIFNeuron(
-                        decay: Paper.decay, threshold: Paper.threshold, surrogate: .rectangular(width: Paper.surrogateWidth))),
+                        decay: Paper.decay, threshold: Paper.threshold,
+                        surrogate: .rectangular(width: Paper.surrogateWidth))),
                 timeSteps: Paper.timeSteps, epochs: Paper.epochs, batchSize: Paper.batchSize,
                 optimizer: OptimizerConfiguration(kind: .adam, learningRate: Paper.learningRate),
                 schedule: LearningRateSchedule(decay: .step(milestones: Paper.decayEpochs, factor: 0.1))),
             datasetOptions: datasetOptions,
             writeSyntheticData: { folder in
-                try SyntheticEvents.writeDVSCIFAR10Folder(at: folder, samplesPerClass: 2, eventsPerSample: 2000, seed: 1)
+                try SyntheticEvents.writeDVSCIFAR10Folder(
+                    at: folder, samplesPerClass: 2, eventsPerSample: 2000, seed: 1)
             })
         try recipe.run(options)
     }

@@ -37,7 +37,8 @@ struct NMNISTExample: ParsableCommand {
                 spec: Paper.network, inputShape: [2, 34, 34],
                 network: NetworkOptions(
                     neuron: LIFNeuron(
-                        decay: Paper.decay, threshold: Paper.threshold, surrogate: .rectangular(width: Paper.surrogateWidth)),
+                        decay: Paper.decay, threshold: Paper.threshold,
+                        surrogate: .rectangular(width: Paper.surrogateWidth)),
                     classes: 10, votes: Paper.votesPerClass),
                 timeSteps: Paper.timeSteps, epochs: Paper.epochs, batchSize: Paper.batchSize,
                 optimizer: OptimizerConfiguration(kind: .adam, learningRate: Paper.learningRate),

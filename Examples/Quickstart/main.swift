@@ -36,7 +36,8 @@ struct Quickstart: ParsableCommand {
                 spec: Paper.network, inputShape: [1, 28, 28],
                 network: NetworkOptions(
                     neuron: LIFNeuron(
-                        decay: Paper.decay, threshold: Paper.threshold, surrogate: .rectangular(width: Paper.surrogateWidth))),
+                        decay: Paper.decay, threshold: Paper.threshold,
+                        surrogate: .rectangular(width: Paper.surrogateWidth))),
                 timeSteps: Paper.timeSteps, epochs: Paper.epochs, batchSize: Paper.batchSize,
                 optimizer: OptimizerConfiguration(kind: .adam, learningRate: Paper.learningRate)),
             writeSyntheticData: { folder in

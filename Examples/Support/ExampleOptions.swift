@@ -46,7 +46,9 @@ public struct ExampleOptions: ParsableArguments {
     public init() {}
 
     public func validate() throws {
-        for (name, value) in [("--epochs", epochs), ("--batch-size", batchSize), ("--time-steps", timeSteps), ("--threads", threads)] {
+        for (name, value) in [
+            ("--epochs", epochs), ("--batch-size", batchSize), ("--time-steps", timeSteps), ("--threads", threads),
+        ] {
             if let value, value < 1 { throw ValidationError("\(name) must be at least 1, got \(value).") }
         }
         if let learningRate, learningRate <= 0 { throw ValidationError("--learning-rate must be positive.") }

@@ -14,7 +14,8 @@ extension Recipe {
         var dataFolder = URL(fileURLWithPath: options.data ?? defaultData)
         var outputFolder = URL(fileURLWithPath: options.output ?? "runs/\(name)")
         if options.smoke {
-            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("stbp-smoke-\(name)-\(UUID().uuidString)")
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "stbp-smoke-\(name)-\(UUID().uuidString)")
             dataFolder = scratch.appendingPathComponent("data")
             outputFolder = options.output.map { URL(fileURLWithPath: $0) } ?? scratch.appendingPathComponent("run")
             try writeSyntheticData(dataFolder)
@@ -43,7 +44,8 @@ extension Recipe {
         let folder = try RunFolder(outputFolder)
         let trainer: Trainer
         if options.resume {
-            trainer = try Trainer(resuming: Checkpoint(contentsOf: folder.lastCheckpointURL), path: folder.lastCheckpointURL.path)
+            trainer = try Trainer(
+                resuming: Checkpoint(contentsOf: folder.lastCheckpointURL), path: folder.lastCheckpointURL.path)
         } else {
             trainer = try Trainer(configuration)
             try? FileManager.default.removeItem(at: folder.metricsURL)
@@ -62,7 +64,10 @@ extension Recipe {
             throw ExitCode(130)
         }
         let best = trainer.progress.bestAccuracy ?? 0
-        print(String(format: "Test accuracy %.2f%% (best epoch %d). Run folder: %@", 100 * best, (trainer.progress.bestEpoch ?? 0) + 1, folder.url.path))
+        print(
+            String(
+                format: "Test accuracy %.2f%% (best epoch %d). Run folder: %@", 100 * best,
+                (trainer.progress.bestEpoch ?? 0) + 1, folder.url.path))
         return best
     }
 }

@@ -1,6 +1,6 @@
 // The umbrella module: `import STBP` gives the whole framework.
 @_exported import STBPAutodiff
+@_exported import STBPData
 @_exported import STBPNetwork
 @_exported import STBPTensor
-@_exported import STBPData
 @_exported import STBPTraining

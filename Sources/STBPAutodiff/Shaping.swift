@@ -20,7 +20,9 @@ extension Variable {
             var full = Tensor(zeros: fullShape)
             let size = g.count
             full.withUnsafeMutableBufferPointer { out in
-                g.withUnsafeBufferPointer { (out.baseAddress! + index * size).update(from: $0.baseAddress!, count: size) }
+                g.withUnsafeBufferPointer {
+                    (out.baseAddress! + index * size).update(from: $0.baseAddress!, count: size)
+                }
             }
             return [full]
         }

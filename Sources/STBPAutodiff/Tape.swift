@@ -89,7 +89,8 @@ public final class Tape {
                 guard let inputGradient = inputGradients[index] else { continue }
                 precondition(
                     inputGradient.shape == record.inputShapes[index],
-                    "A pullback returned a gradient of shape \(inputGradient.shape) for an input of shape \(record.inputShapes[index]).")
+                    "A pullback returned a gradient of shape \(inputGradient.shape) for an input of shape \(record.inputShapes[index])."
+                )
                 if gradients[slot] == nil {
                     gradients[slot] = inputGradient
                 } else {

@@ -10,7 +10,9 @@ public enum Loss: String, Sendable, Hashable, Codable, CaseIterable {
 
     /// The loss of `readout` [N, classes] for `labels` (each in 0..<classes), shape [].
     public func callAsFunction(_ readout: Variable, labels: [Int]) -> Variable {
-        precondition(readout.shape.count == 2 && readout.shape[0] == labels.count, "A loss needs a readout [N, classes] for N labels; got \(readout.shape) for \(labels.count) labels.")
+        precondition(
+            readout.shape.count == 2 && readout.shape[0] == labels.count,
+            "A loss needs a readout [N, classes] for N labels; got \(readout.shape) for \(labels.count) labels.")
         let classes = readout.shape[1]
         precondition(labels.allSatisfy { $0 >= 0 && $0 < classes }, "Labels must lie in 0..<\(classes).")
         switch self {

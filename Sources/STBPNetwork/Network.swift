@@ -95,7 +95,8 @@ public final class Network {
         guard layer is Conv2D || layer is Dense || layer is Voting else { return }
         for (name, parameter) in layer.parameters {
             let shape = parameter.value.shape
-            parameter.value = name == "weight" ? .orthogonal(shape, gain: gain, using: &generator) : Tensor(zeros: shape)
+            parameter.value =
+                name == "weight" ? .orthogonal(shape, gain: gain, using: &generator) : Tensor(zeros: shape)
         }
     }
 

@@ -23,7 +23,9 @@ extension Network {
         let value = loss(output.readout, labels: labels)
         tape.backward(value)
         let gradients = Dictionary(
-            uniqueKeysWithValues: namedParameters.map { ($0.name, $0.parameter.gradient ?? Tensor(zeros: $0.parameter.value.shape)) })
+            uniqueKeysWithValues: namedParameters.map {
+                ($0.name, $0.parameter.gradient ?? Tensor(zeros: $0.parameter.value.shape))
+            })
         return StepResult(loss: value.value.scalar, output: output, gradients: gradients)
     }
 }

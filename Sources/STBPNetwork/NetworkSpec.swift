@@ -47,7 +47,8 @@ public struct NetworkSpec: Sendable, Hashable, CustomStringConvertible {
                     expected: "a layer such as 128C3, 128C3s2p0, 128C3(Encoding), AP2, NN, D0.5, 1024FC, 10 or Voting")
             }
             if case .conv(_, _, _, _, true) = token, index != 0 {
-                throw NetworkSpecError(spec: text, token: piece, index: index, expected: "(Encoding) only on the first layer")
+                throw NetworkSpecError(
+                    spec: text, token: piece, index: index, expected: "(Encoding) only on the first layer")
             }
             tokens.append(token)
         }
@@ -61,7 +62,8 @@ public struct NetworkSpec: Sendable, Hashable, CustomStringConvertible {
         if let votingIndex = tokens.firstIndex(where: { if case .voting = $0 { true } else { false } }),
             votingIndex != tokens.count - 1
         {
-            throw NetworkSpecError(spec: text, token: pieces[votingIndex], index: votingIndex, expected: "Voting only as the last layer")
+            throw NetworkSpecError(
+                spec: text, token: pieces[votingIndex], index: votingIndex, expected: "Voting only as the last layer")
         }
         self.text = trimmed
         self.tokens = tokens
@@ -109,7 +111,8 @@ public struct NetworkSpec: Sendable, Hashable, CustomStringConvertible {
         }
         if scanner.consume("(Encoding)") { encoding = true }
         return scanner.atEnd
-            ? .conv(outputChannels: count, kernelSize: kernel, stride: stride, padding: padding, encoding: encoding) : nil
+            ? .conv(outputChannels: count, kernelSize: kernel, stride: stride, padding: padding, encoding: encoding)
+            : nil
     }
 }
 
@@ -155,7 +158,9 @@ struct TokenScanner {
     /// Consumes a decimal number such as 0.5 or .25.
     mutating func decimal() -> Float? {
         let start = position
-        while position < characters.count, characters[position].isNumber || characters[position] == "." { position += 1 }
+        while position < characters.count, characters[position].isNumber || characters[position] == "." {
+            position += 1
+        }
         guard position > start else { return nil }
         return Float(String(characters[start..<position]))
     }

@@ -35,7 +35,8 @@ public struct NetworkSummary: CustomStringConvertible, Sendable {
         for row in rows {
             lines.append(
                 pad("\(row.index)", 3) + pad(row.token, 18) + pad(row.kind, 10) + pad(shapeText(row.outputShape), 16)
-                    + pad(grouped(row.parameters), 12, left: true) + pad(grouped(row.multiplyAccumulates), 14, left: true))
+                    + pad(grouped(row.parameters), 12, left: true)
+                    + pad(grouped(row.multiplyAccumulates), 14, left: true))
         }
         lines.append(
             pad("", 3) + pad("total", 18) + pad("", 10) + pad("", 16) + pad(grouped(totalParameters), 12, left: true)

@@ -34,10 +34,12 @@ extension Network {
                 throw WeightLoadingError(path: path, tensor: key, expected: "float32 \(shape)", found: "no such tensor")
             }
             guard case .float32(let tensor) = entry else {
-                throw WeightLoadingError(path: path, tensor: key, expected: "float32 \(shape)", found: "dtype \(entry.dtype)")
+                throw WeightLoadingError(
+                    path: path, tensor: key, expected: "float32 \(shape)", found: "dtype \(entry.dtype)")
             }
             guard tensor.shape == shape else {
-                throw WeightLoadingError(path: path, tensor: key, expected: "float32 \(shape)", found: "shape \(tensor.shape)")
+                throw WeightLoadingError(
+                    path: path, tensor: key, expected: "float32 \(shape)", found: "shape \(tensor.shape)")
             }
             values.append((parameter, tensor))
         }

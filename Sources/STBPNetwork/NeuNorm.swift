@@ -34,7 +34,8 @@ public struct NeuNorm: Layer {
     public func outputShape(for inputShape: [Int]) throws(NetworkShapeError) -> [Int] {
         guard inputShape == weight.value.shape else {
             throw NetworkShapeError(
-                layer: "NN", inputShape: inputShape, reason: "NeuNorm follows conv spikes of shape \(weight.value.shape)")
+                layer: "NN", inputShape: inputShape,
+                reason: "NeuNorm follows conv spikes of shape \(weight.value.shape)")
         }
         return inputShape
     }

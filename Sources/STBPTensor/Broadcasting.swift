@@ -79,7 +79,8 @@ extension Tensor {
         return Tensor(shape: shape) { out in
             a.withUnsafeBufferPointer { x in
                 b.withUnsafeBufferPointer { y in
-                    Broadcast.forEachRun(shape: shape, stridesA: stridesA, stridesB: stridesB) { ia, ib, io, n, sa, sb in
+                    Broadcast.forEachRun(shape: shape, stridesA: stridesA, stridesB: stridesB) {
+                        ia, ib, io, n, sa, sb in
                         for k in 0..<n { out[io + k] = op(x[ia + k * sa], y[ib + k * sb]) }
                     }
                 }
@@ -97,7 +98,8 @@ extension Tensor {
         var result = Tensor(zeros: target)
         result.withUnsafeMutableBufferPointer { out in
             withUnsafeBufferPointer { x in
-                Broadcast.forEachRun(shape: shape, stridesA: stridesTarget, stridesB: zeroStrides) { it, _, ix, n, st, _ in
+                Broadcast.forEachRun(shape: shape, stridesA: stridesTarget, stridesB: zeroStrides) {
+                    it, _, ix, n, st, _ in
                     if st == 0 {
                         var total: Float = 0
                         for k in 0..<n { total += x[ix + k] }

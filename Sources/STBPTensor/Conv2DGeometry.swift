@@ -17,8 +17,10 @@ public struct Conv2DGeometry: Hashable, Sendable {
         precondition(weightShape.count == 4, "conv2d weight must be [O, C, kh, kw], got \(weightShape).")
         precondition(
             inputShape[1] == weightShape[1],
-            "conv2d input \(inputShape) has \(inputShape[1]) channels but weight \(weightShape) expects \(weightShape[1]).")
-        precondition(stride >= 1 && padding >= 0, "conv2d needs stride >= 1 and padding >= 0, got \(stride), \(padding).")
+            "conv2d input \(inputShape) has \(inputShape[1]) channels but weight \(weightShape) expects \(weightShape[1])."
+        )
+        precondition(
+            stride >= 1 && padding >= 0, "conv2d needs stride >= 1 and padding >= 0, got \(stride), \(padding).")
         batch = inputShape[0]
         inChannels = inputShape[1]
         height = inputShape[2]

@@ -3,10 +3,13 @@
 public enum DenseKernel {
     /// y = x wᵀ + b.
     public static func forward(input: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
-        precondition(input.rank == 2 && weight.rank == 2, "dense needs input [N, in] and weight [out, in], got \(input.shape) and \(weight.shape).")
+        precondition(
+            input.rank == 2 && weight.rank == 2,
+            "dense needs input [N, in] and weight [out, in], got \(input.shape) and \(weight.shape).")
         precondition(
             input.shape[1] == weight.shape[1],
-            "dense input \(input.shape) has \(input.shape[1]) features but weight \(weight.shape) expects \(weight.shape[1]).")
+            "dense input \(input.shape) has \(input.shape[1]) features but weight \(weight.shape) expects \(weight.shape[1])."
+        )
         var out = Tensor.matmul(input, weight, transposeB: true)
         if let bias {
             precondition(bias.shape == [weight.shape[0]], "dense bias must be [\(weight.shape[0])], got \(bias.shape).")

@@ -4,7 +4,9 @@
 /// should call it.
 public enum NaiveConv2DKernel {
     /// y[n, o, oy, ox] = b[o] + sum_{c,i,j} w[o, c, i, j] * x[n, c, oy*s - p + i, ox*s - p + j].
-    public static func forward(input: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0) -> Tensor {
+    public static func forward(
+        input: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0
+    ) -> Tensor {
         let g = Conv2DGeometry(inputShape: input.shape, weightShape: weight.shape, stride: stride, padding: padding)
         var out = Tensor(zeros: g.outputShape)
         for n in 0..<g.batch {

@@ -191,7 +191,9 @@ public struct Tensor: Sendable {
         let size = inner.reduce(1, *)
         return Tensor(shape: [parts.count] + inner) { out in
             for (i, part) in parts.enumerated() where size > 0 {
-                part.withUnsafeBufferPointer { (out.baseAddress! + i * size).update(from: $0.baseAddress!, count: size) }
+                part.withUnsafeBufferPointer {
+                    (out.baseAddress! + i * size).update(from: $0.baseAddress!, count: size)
+                }
             }
         }
     }
@@ -201,13 +203,17 @@ public struct Tensor: Sendable {
         precondition(!parts.isEmpty, "Cannot concatenate an empty list of tensors.")
         let inner = Array(parts[0].shape.dropFirst())
         for part in parts {
-            precondition(Array(part.shape.dropFirst()) == inner, "Cannot concatenate shapes \(parts[0].shape) and \(part.shape).")
+            precondition(
+                Array(part.shape.dropFirst()) == inner, "Cannot concatenate shapes \(parts[0].shape) and \(part.shape)."
+            )
         }
         let rows = parts.reduce(0) { $0 + $1.shape[0] }
         return Tensor(shape: [rows] + inner) { out in
             var offset = 0
             for part in parts where part.count > 0 {
-                part.withUnsafeBufferPointer { (out.baseAddress! + offset).update(from: $0.baseAddress!, count: part.count) }
+                part.withUnsafeBufferPointer {
+                    (out.baseAddress! + offset).update(from: $0.baseAddress!, count: part.count)
+                }
                 offset += part.count
             }
         }

@@ -5,7 +5,8 @@ import STBP
 struct BenchDataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench-data",
-        abstract: "Measure samples per second of data loading: N-MNIST-format reading and binning, and augmented CIFAR-10 batches.",
+        abstract:
+            "Measure samples per second of data loading: N-MNIST-format reading and binning, and augmented CIFAR-10 batches.",
         discussion: """
             Writes synthetic files in the real formats to a temporary folder, then times reading and binning them \
             (cold, while filling the frame cache, and from the cache) and assembling augmented CIFAR-10 batches. \
@@ -41,7 +42,8 @@ struct BenchDataCommand: ParsableCommand {
         if let threads { ComputeThreads.set(threads) }
         print(
             try DataLoadingBenchmark.run(
-                eventSamples: eventSamples, eventsPerSample: eventsPerSample, frames: frames, imageSamples: imageSamples,
+                eventSamples: eventSamples, eventsPerSample: eventsPerSample, frames: frames,
+                imageSamples: imageSamples,
                 batchSize: batchSize))
     }
 }

@@ -48,7 +48,8 @@ struct DataOptions: ParsableArguments {
             throw ValidationError("--event-values \"\(eventValues)\" is unknown; expected binary or counts.")
         }
         let folder = URL(fileURLWithPath: data)
-        let cacheFolder = cache.map { URL(fileURLWithPath: $0) }
+        let cacheFolder =
+            cache.map { URL(fileURLWithPath: $0) }
             ?? (dataset.isEventData ? folder.appendingPathComponent(".stbp-cache") : nil)
         let options = DatasetOptions(
             timeSteps: timeSteps, augment: augment, eventSplit: split, eventValues: values, dvsFrameSize: dvsSize,

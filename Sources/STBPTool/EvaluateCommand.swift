@@ -80,13 +80,17 @@ struct EvaluationReport: CustomStringConvertible {
 
     var description: String {
         var lines = [
-            String(format: "accuracy %.2f%% (%d samples), loss %.5f", 100 * evaluation.accuracy, evaluation.count, evaluation.loss),
+            String(
+                format: "accuracy %.2f%% (%d samples), loss %.5f", 100 * evaluation.accuracy, evaluation.count,
+                evaluation.loss),
             "",
             "per-class accuracy:",
         ]
         for (index, accuracy) in evaluation.perClassAccuracy.enumerated() {
             let name = index < classNames.count ? classNames[index] : "\(index)"
-            lines.append("  \(name.padding(toLength: 12, withPad: " ", startingAt: 0)) " + (accuracy.map { String(format: "%6.2f%%", 100 * $0) } ?? "  (none)"))
+            lines.append(
+                "  \(name.padding(toLength: 12, withPad: " ", startingAt: 0)) "
+                    + (accuracy.map { String(format: "%6.2f%%", 100 * $0) } ?? "  (none)"))
         }
         lines.append("")
         lines.append("confusion matrix (rows: label, columns: prediction):")
@@ -99,10 +103,14 @@ struct EvaluationReport: CustomStringConvertible {
         lines.append("firing rate per spiking layer:")
         for index in network.spikingLayers {
             let rate = evaluation.firingRates["\(index)"] ?? 0
-            lines.append("  \(index): \(network.spec.tokenTexts[index].padding(toLength: 14, withPad: " ", startingAt: 0)) " + String(format: "%.4f", rate))
+            lines.append(
+                "  \(index): \(network.spec.tokenTexts[index].padding(toLength: 14, withPad: " ", startingAt: 0)) "
+                    + String(format: "%.4f", rate))
         }
         return lines.joined(separator: "\n")
     }
 
-    func pad(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
+    func pad(_ text: String, _ width: Int) -> String {
+        String(repeating: " ", count: max(0, width - text.count)) + text
+    }
 }

@@ -58,6 +58,9 @@ struct GradCommand: ParsableCommand {
             network, input: tensor, labels: labels, loss: loss,
             options: ForwardOptions(timeSteps: timeSteps ?? 8, order: loopOrder))
         try file.write(to: URL(fileURLWithPath: output))
-        print(String(format: "loss %.8g written with %d gradients to %@", file.float32("loss")!.scalars[0], network.namedParameters.count, output))
+        print(
+            String(
+                format: "loss %.8g written with %d gradients to %@", file.float32("loss")!.scalars[0],
+                network.namedParameters.count, output))
     }
 }

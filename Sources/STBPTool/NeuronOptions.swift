@@ -36,9 +36,12 @@ struct NeuronOptions: ParsableArguments {
     func networkOptions(classes: Int) throws -> NetworkOptions {
         guard let surrogate = Surrogate(name: surrogate, width: surrogateWidth) else {
             throw ValidationError(
-                "--surrogate \"\(self.surrogate)\" is unknown; expected rectangular, triangular, sigmoid, gaussian or arctan.")
+                "--surrogate \"\(self.surrogate)\" is unknown; expected rectangular, triangular, sigmoid, gaussian or arctan."
+            )
         }
-        guard surrogateWidth > 0 else { throw ValidationError("--surrogate-width must be positive, got \(surrogateWidth).") }
+        guard surrogateWidth > 0 else {
+            throw ValidationError("--surrogate-width must be positive, got \(surrogateWidth).")
+        }
         guard let masks = DropoutMasks(rawValue: dropoutMasks) else {
             throw ValidationError("--dropout-masks \"\(dropoutMasks)\" is unknown; expected perStep or shared.")
         }
@@ -50,7 +53,8 @@ struct NeuronOptions: ParsableArguments {
         }
         return NetworkOptions(
             neuron: LIFNeuron(decay: decay, threshold: threshold, surrogate: surrogate, detachReset: detachReset),
-            classes: classes, votes: votes, neuNormDecay: neunormDecay, dropoutMasks: masks, initialization: initialization)
+            classes: classes, votes: votes, neuNormDecay: neunormDecay, dropoutMasks: masks,
+            initialization: initialization)
     }
 }
 

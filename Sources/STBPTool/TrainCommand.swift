@@ -114,9 +114,11 @@ struct TrainCommand: ParsableCommand {
             guard !epochs.isEmpty, epochs.allSatisfy({ $0 != nil }) else {
                 throw ValidationError("--schedule step needs --milestones like 40,80, got \"\(milestones)\".")
             }
-            return LearningRateSchedule(decay: .step(milestones: epochs.map { $0! }, factor: gamma), warmupSteps: warmupSteps)
+            return LearningRateSchedule(
+                decay: .step(milestones: epochs.map { $0! }, factor: gamma), warmupSteps: warmupSteps)
         case "cosine":
-            return LearningRateSchedule(decay: .cosine(epochs: epochs, minimumFactor: cosineMinimum), warmupSteps: warmupSteps)
+            return LearningRateSchedule(
+                decay: .cosine(epochs: epochs, minimumFactor: cosineMinimum), warmupSteps: warmupSteps)
         default:
             throw ValidationError("--schedule \"\(schedule)\" is unknown; expected constant, step or cosine.")
         }
@@ -129,10 +131,13 @@ struct TrainCommand: ParsableCommand {
         let trainer: Trainer
         if resume {
             guard FileManager.default.fileExists(atPath: folder.lastCheckpointURL.path) else {
-                throw ValidationError("--resume: no checkpoint at \(folder.lastCheckpointURL.path); start the run without --resume.")
+                throw ValidationError(
+                    "--resume: no checkpoint at \(folder.lastCheckpointURL.path); start the run without --resume.")
             }
-            trainer = try Trainer(resuming: try Checkpoint(contentsOf: folder.lastCheckpointURL), path: folder.lastCheckpointURL.path)
-            print("Resuming \(folder.url.path) at epoch \(trainer.progress.epoch + 1), batch \(trainer.progress.batch).")
+            trainer = try Trainer(
+                resuming: try Checkpoint(contentsOf: folder.lastCheckpointURL), path: folder.lastCheckpointURL.path)
+            print(
+                "Resuming \(folder.url.path) at epoch \(trainer.progress.epoch + 1), batch \(trainer.progress.batch).")
         } else {
             let configuration = TrainingConfiguration(
                 spec: model, inputShape: splits.inputShape,
@@ -153,14 +158,16 @@ struct TrainCommand: ParsableCommand {
         let configuration = trainer.configuration
         guard trainer.network.classes == splits.classNames.count else {
             throw ValidationError(
-                "--model \(configuration.spec) scores \(trainer.network.classes) classes but \(data.dataset.rawValue) has \(splits.classNames.count).")
+                "--model \(configuration.spec) scores \(trainer.network.classes) classes but \(data.dataset.rawValue) has \(splits.classNames.count)."
+            )
         }
         print(trainer.network.summary)
         print("\(splits.train.count) training and \(splits.test.count) test samples, \(ComputeThreads.count) threads")
         let session = TrainingSession(
             trainer: trainer, folder: folder,
             train: BatchLoader(dataset: splits.train, batchSize: configuration.batchSize, seed: configuration.seed),
-            test: BatchLoader(dataset: splits.test, batchSize: configuration.batchSize, shuffle: false, seed: configuration.seed),
+            test: BatchLoader(
+                dataset: splits.test, batchSize: configuration.batchSize, shuffle: false, seed: configuration.seed),
             logEvery: logEvery, keepEpochCheckpoints: keepEpochCheckpoints,
             rasterSample: try splits.test.sample(at: 0).input)
         let interrupt = InterruptRequest()
@@ -168,7 +175,10 @@ struct TrainCommand: ParsableCommand {
         let finished = try session.run(shouldStop: { interrupt.isRequested }) { progress.show($0) }
         if finished {
             if let best = trainer.progress.bestAccuracy, let epoch = trainer.progress.bestEpoch {
-                print(String(format: "Best test accuracy %.2f%% (epoch %d). Run folder: %@", 100 * best, epoch + 1, folder.url.path))
+                print(
+                    String(
+                        format: "Best test accuracy %.2f%% (epoch %d). Run folder: %@", 100 * best, epoch + 1,
+                        folder.url.path))
             }
         } else {
             throw ExitCode(130)

@@ -52,7 +52,8 @@ public struct Checkpoint: Sendable {
         guard file.metadata["format"] == Checkpoint.format,
             let configurationText = file.metadata["configuration"], let progressText = file.metadata["progress"]
         else {
-            throw CheckpointError(path: url.path, reason: "not a swift-stbp checkpoint (no \"\(Checkpoint.format)\" metadata)")
+            throw CheckpointError(
+                path: url.path, reason: "not a swift-stbp checkpoint (no \"\(Checkpoint.format)\" metadata)")
         }
         do {
             configuration = try JSONDecoder().decode(TrainingConfiguration.self, from: Data(configurationText.utf8))
@@ -64,7 +65,8 @@ public struct Checkpoint: Sendable {
         var optimizerState: [String: Tensor] = [:]
         for (name, entry) in file.entries {
             guard case .float32(let tensor) = entry else {
-                throw CheckpointError(path: url.path, reason: "tensor \"\(name)\" has dtype \(entry.dtype), expected F32")
+                throw CheckpointError(
+                    path: url.path, reason: "tensor \"\(name)\" has dtype \(entry.dtype), expected F32")
             }
             if name.hasPrefix("optimizer.") {
                 optimizerState[String(name.dropFirst("optimizer.".count))] = tensor

@@ -29,7 +29,9 @@ public struct ConsoleProgress {
                 let done = Double(step.batch + 1) / Double(step.batchCount)
                 let filled = Int(done * 30)
                 let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: 30 - filled)
-                print("\r\u{1B}[Kepoch \(step.epoch)/\(epochs) \(bar) \(step.batch + 1)/\(step.batchCount)  \(status)", terminator: "")
+                print(
+                    "\r\u{1B}[Kepoch \(step.epoch)/\(epochs) \(bar) \(step.batch + 1)/\(step.batchCount)  \(status)",
+                    terminator: "")
                 fflush(nil)
             } else {
                 let now = MonotonicClock.now
@@ -47,7 +49,9 @@ public struct ConsoleProgress {
             if let loss = report.testLoss, let accuracy = report.testAccuracy {
                 line += String(format: "  test loss %.4f acc %.2f%%", loss, 100 * accuracy)
             }
-            line += String(format: "  %.1f samples/s  %@%@", report.samplesPerSecond, duration(report.seconds), report.isBest ? "  (best)" : "")
+            line += String(
+                format: "  %.1f samples/s  %@%@", report.samplesPerSecond, duration(report.seconds),
+                report.isBest ? "  (best)" : "")
             print(line)
             fflush(nil)
         case .interrupted(let progress):
@@ -58,6 +62,7 @@ public struct ConsoleProgress {
 
     func duration(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())
-        return s >= 3600 ? String(format: "%dh%02dm", s / 3600, s / 60 % 60) : String(format: "%dm%02ds", s / 60, s % 60)
+        return s >= 3600
+            ? String(format: "%dh%02dm", s / 3600, s / 60 % 60) : String(format: "%dm%02ds", s / 60, s % 60)
     }
 }

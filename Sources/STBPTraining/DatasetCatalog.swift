@@ -115,17 +115,21 @@ extension DatasetKind {
         switch self {
         case .mnist, .fashionMNIST:
             splits = DatasetSplits(
-                train: try MNIST.load(folder: folder, split: .train), test: try MNIST.load(folder: folder, split: .test))
+                train: try MNIST.load(folder: folder, split: .train), test: try MNIST.load(folder: folder, split: .test)
+            )
         case .cifar10:
             splits = DatasetSplits(
-                train: try CIFAR10.load(folder: folder, split: .train, preprocessing: .cifar10(augmented: options.augment)),
+                train: try CIFAR10.load(
+                    folder: folder, split: .train, preprocessing: .cifar10(augmented: options.augment)),
                 test: try CIFAR10.load(folder: folder, split: .test, preprocessing: .cifar10(augmented: false)))
         case .nmnist:
             splits = DatasetSplits(
                 train: try NMNIST.load(
-                    root: folder, split: .train, binning: binning, firstSaccadeOnly: options.firstSaccadeOnly, cache: cache),
+                    root: folder, split: .train, binning: binning, firstSaccadeOnly: options.firstSaccadeOnly,
+                    cache: cache),
                 test: try NMNIST.load(
-                    root: folder, split: .test, binning: binning, firstSaccadeOnly: options.firstSaccadeOnly, cache: cache))
+                    root: folder, split: .test, binning: binning, firstSaccadeOnly: options.firstSaccadeOnly,
+                    cache: cache))
         case .dvsCIFAR10:
             binning.size = EventBinning.Size(height: options.dvsFrameSize, width: options.dvsFrameSize)
             func part(_ split: DVSCIFAR10.Split) throws -> EventDataset {

@@ -49,6 +49,7 @@ public struct EvaluationAccumulator {
         let total = confusion.reduce(0) { $0 + $1.reduce(0, +) }
         return Evaluation(
             loss: total == 0 ? 0 : lossSum / Double(total), confusion: confusion,
-            firingRates: Dictionary(uniqueKeysWithValues: rateSums.map { ("\($0.key)", $0.value / Double(max(batches, 1))) }))
+            firingRates: Dictionary(
+                uniqueKeysWithValues: rateSums.map { ("\($0.key)", $0.value / Double(max(batches, 1))) }))
     }
 }

@@ -30,7 +30,8 @@ public struct RunFolder: Sendable {
     /// Writes `data` to `destination` through a temporary file in the same folder and a rename.
     public static func writeAtomically(_ data: Data, to destination: URL) throws {
         let temporary = destination.deletingLastPathComponent()
-            .appendingPathComponent(".\(destination.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+            .appendingPathComponent(
+                ".\(destination.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
         try data.write(to: temporary)
         if rename(temporary.path, destination.path) != 0 {
             try? FileManager.default.removeItem(at: temporary)
@@ -48,7 +49,8 @@ public struct RunFolder: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try RunFolder.writeAtomically(
-            try encoder.encode(Record(configuration: configuration, dataset: dataset, command: command)), to: configurationURL)
+            try encoder.encode(Record(configuration: configuration, dataset: dataset, command: command)),
+            to: configurationURL)
     }
 
     /// Appends one JSON object as a line of the metrics log.
@@ -69,7 +71,9 @@ public struct RunFolder: Sendable {
     /// The records of the metrics log (lines that do not parse are skipped).
     public func readMetrics() -> [[String: MetricValue]] {
         guard let data = try? Data(contentsOf: metricsURL) else { return [] }
-        return data.split(separator: 0x0A).compactMap { try? JSONDecoder().decode([String: MetricValue].self, from: Data($0)) }
+        return data.split(separator: 0x0A).compactMap {
+            try? JSONDecoder().decode([String: MetricValue].self, from: Data($0))
+        }
     }
 
     /// Drops the log records written after optimizer step `step` (for a resumed run).

@@ -14,7 +14,8 @@ public enum RunPlots {
         let steps = records.filter { $0["kind"] == "step" }
         func series(_ name: String, _ rows: [[String: MetricValue]], x: String, y: String) -> SVGPlot.Series {
             SVGPlot.Series(
-                name: name, points: rows.compactMap { row in row[x]?.number.flatMap { xv in row[y]?.number.map { (xv, $0) } } })
+                name: name,
+                points: rows.compactMap { row in row[x]?.number.flatMap { xv in row[y]?.number.map { (xv, $0) } } })
         }
         let lossSeries = [
             series("train (steps)", steps, x: "epoch_progress", y: "loss"),
@@ -23,29 +24,39 @@ public enum RunPlots {
         ].filter { !$0.points.isEmpty }
         try write(SVGPlot.lines(title: "Loss", xLabel: "epoch", yLabel: "loss", series: lossSeries), "loss.svg", folder)
         let accuracySeries = [
-            series("train", epochs, x: "epoch", y: "train_accuracy"), series("test", epochs, x: "epoch", y: "test_accuracy"),
+            series("train", epochs, x: "epoch", y: "train_accuracy"),
+            series("test", epochs, x: "epoch", y: "test_accuracy"),
         ].filter { !$0.points.isEmpty }
         try write(
-            SVGPlot.lines(title: "Accuracy", xLabel: "epoch", yLabel: "accuracy", series: accuracySeries), "accuracy.svg",
+            SVGPlot.lines(title: "Accuracy", xLabel: "epoch", yLabel: "accuracy", series: accuracySeries),
+            "accuracy.svg",
             folder)
         let rateSeries = network.spikingLayers.map { index in
             series("\(index): \(network.spec.tokenTexts[index])", epochs, x: "epoch", y: "firing_rate.\(index)")
         }.filter { !$0.points.isEmpty }
         try write(
-            SVGPlot.lines(title: "Firing rate per layer (test set)", xLabel: "epoch", yLabel: "mean firing rate", series: rateSeries),
+            SVGPlot.lines(
+                title: "Firing rate per layer (test set)", xLabel: "epoch", yLabel: "mean firing rate",
+                series: rateSeries),
             "firing-rates.svg", folder)
         if let sample {
-            try write(raster(network: network, sample: sample, timeSteps: timeSteps, encoding: encoding), "raster.svg", folder)
+            try write(
+                raster(network: network, sample: sample, timeSteps: timeSteps, encoding: encoding), "raster.svg", folder
+            )
         }
     }
 
     /// The spike raster of one sample: up to 64 neurons of each spiking layer, evenly spaced.
     public static func raster(network: Network, sample: Tensor, timeSteps: Int, encoding: Encoding) -> String {
         let isStatic = sample.shape.count == network.inputShape.count
-        let input = isStatic ? sample.reshaped([1] + sample.shape) : sample.reshaped([sample.shape[0], 1] + Array(sample.shape.dropFirst()))
+        let input =
+            isStatic
+            ? sample.reshaped([1] + sample.shape)
+            : sample.reshaped([sample.shape[0], 1] + Array(sample.shape.dropFirst()))
         var generator = SeededGenerator(seed: 0)
         let output = network(
-            input, options: ForwardOptions(timeSteps: timeSteps, encoding: encoding, recordSpikes: true), generator: &generator)
+            input, options: ForwardOptions(timeSteps: timeSteps, encoding: encoding, recordSpikes: true),
+            generator: &generator)
         let layers = network.spikingLayers.compactMap { index -> (name: String, steps: [[Bool]])? in
             guard let spikes = output.spikes[index] else { return nil }
             let steps = spikes.shape[0], neurons = spikes.count / max(steps, 1)

@@ -42,7 +42,9 @@ public enum SVGPlot {
                     body += "<circle cx=\"\(format(px(p.x)))\" cy=\"\(format(py(p.y)))\" r=\"3\" fill=\"\(color)\"/>\n"
                 }
             }
-            body += line(width - margin - 150, margin + 14 + Double(index) * 16, width - margin - 130, margin + 14 + Double(index) * 16, color: color, width: 3)
+            body += line(
+                width - margin - 150, margin + 14 + Double(index) * 16, width - margin - 130,
+                margin + 14 + Double(index) * 16, color: color, width: 3)
             body += text(width - margin - 125, margin + 18 + Double(index) * 16, escape(s.name), anchor: "start")
         }
         return document(body)
@@ -62,7 +64,8 @@ public enum SVGPlot {
             body += line(margin, top + panelHeight - 1, width - margin, top + panelHeight - 1, color: "#e0e0e0")
             for (t, fired) in layer.steps.enumerated() {
                 for (n, spike) in fired.enumerated() where spike {
-                    body += "<rect x=\"\(format(margin + Double(t) * cellWidth))\" y=\"\(format(top + Double(n) * cellHeight))\" "
+                    body +=
+                        "<rect x=\"\(format(margin + Double(t) * cellWidth))\" y=\"\(format(top + Double(n) * cellHeight))\" "
                         + "width=\"\(format(max(cellWidth - 1, 0.5)))\" height=\"\(format(max(cellHeight, 0.5)))\" fill=\"#222\"/>\n"
                 }
             }
@@ -95,7 +98,8 @@ public enum SVGPlot {
             + "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\(body)</svg>\n"
     }
 
-    static func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, color: String, width: Double = 1) -> String {
+    static func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, color: String, width: Double = 1) -> String
+    {
         "<line x1=\"\(format(x1))\" y1=\"\(format(y1))\" x2=\"\(format(x2))\" y2=\"\(format(y2))\" stroke=\"\(color)\" stroke-width=\"\(format(width))\"/>\n"
     }
 
@@ -106,7 +110,9 @@ public enum SVGPlot {
     static func format(_ value: Double) -> String { String(format: "%.1f", value) }
 
     static func label(_ value: Double) -> String {
-        abs(value) >= 100 ? String(format: "%.0f", value) : abs(value) >= 1 ? String(format: "%.2f", value) : String(format: "%.3f", value)
+        abs(value) >= 100
+            ? String(format: "%.0f", value)
+            : abs(value) >= 1 ? String(format: "%.2f", value) : String(format: "%.3f", value)
     }
 
     static func escape(_ text: String) -> String {

@@ -31,7 +31,8 @@ public final class Trainer {
     /// A run continued from a checkpoint: parameters, optimizer state and progress restored.
     public convenience init(resuming checkpoint: Checkpoint, path: String = "checkpoint") throws {
         try self.init(checkpoint.configuration)
-        try network.loadParameters(from: SafeTensors(entries: checkpoint.parameters.mapValues { .float32($0) }), path: path)
+        try network.loadParameters(
+            from: SafeTensors(entries: checkpoint.parameters.mapValues { .float32($0) }), path: path)
         try optimizer.load(state: checkpoint.optimizerState)
         progress = checkpoint.progress
     }
@@ -103,7 +104,8 @@ public final class Trainer {
             progress.batch += 1
             onStep(
                 StepReport(
-                    epoch: progress.epoch + 1, batch: progress.batch - 1, batchCount: loader.batchCount, step: progress.step,
+                    epoch: progress.epoch + 1, batch: progress.batch - 1, batchCount: loader.batchCount,
+                    step: progress.step,
                     loss: Double(loss), accuracy: Double(correct) / Double(batch.labels.count),
                     epochLoss: progress.epochLossSum / Double(progress.epochSeen),
                     epochAccuracy: Double(progress.epochCorrect) / Double(progress.epochSeen),

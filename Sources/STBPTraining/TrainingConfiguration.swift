@@ -46,7 +46,8 @@ public struct OptimizerConfiguration: Sendable, Hashable, Codable {
         let optimizer: Optimizer
         switch kind {
         case .sgd:
-            optimizer = SGD(learningRate: learningRate, momentum: momentum, nesterov: nesterov, weightDecay: weightDecay)
+            optimizer = SGD(
+                learningRate: learningRate, momentum: momentum, nesterov: nesterov, weightDecay: weightDecay)
         case .adam, .adamw:
             optimizer = Adam(
                 learningRate: learningRate, betas: (beta1, beta2), epsilon: epsilon, weightDecay: weightDecay,
@@ -92,7 +93,8 @@ public struct TrainingConfiguration: Sendable, Hashable, Codable {
     public init(
         spec: String, inputShape: [Int], network: NetworkOptions = NetworkOptions(), timeSteps: Int = 8,
         encoding: Encoding = .direct, loss: Loss = .meanSquaredError, epochs: Int = 1, batchSize: Int = 100,
-        optimizer: OptimizerConfiguration = OptimizerConfiguration(), schedule: LearningRateSchedule = LearningRateSchedule(),
+        optimizer: OptimizerConfiguration = OptimizerConfiguration(),
+        schedule: LearningRateSchedule = LearningRateSchedule(),
         seed: UInt64 = 0
     ) {
         self.spec = spec

@@ -84,7 +84,9 @@ public final class TrainingSession {
         try checkpoint.write(to: folder.lastCheckpointURL)
         if report.isBest { try checkpoint.write(to: folder.bestCheckpointURL) }
         if keepEpochCheckpoints {
-            try checkpoint.write(to: folder.url.appendingPathComponent(String(format: "checkpoint-epoch-%03d.safetensors", report.epoch)))
+            try checkpoint.write(
+                to: folder.url.appendingPathComponent(String(format: "checkpoint-epoch-%03d.safetensors", report.epoch))
+            )
         }
         try RunPlots.draw(
             in: folder, network: trainer.network, sample: rasterSample, timeSteps: trainer.configuration.timeSteps,

@@ -21,8 +21,12 @@ import Testing
         return (v * Variable(Tensor.normal(v.shape, using: &g))).sum()
     }
 
-    func expectPasses(_ shapes: [[Int]], seed: UInt64 = 1, awayFromZero: Bool = false, _ f: @escaping ([Variable]) -> Variable) {
-        let reports = GradientCheck.check(inputs: inputs(shapes, seed: seed, awayFromZero: awayFromZero), step: 1e-2) { project(f($0)) }
+    func expectPasses(
+        _ shapes: [[Int]], seed: UInt64 = 1, awayFromZero: Bool = false, _ f: @escaping ([Variable]) -> Variable
+    ) {
+        let reports = GradientCheck.check(inputs: inputs(shapes, seed: seed, awayFromZero: awayFromZero), step: 1e-2) {
+            project(f($0))
+        }
         for report in reports { #expect(report.worstError < Self.tolerance, "\(report)") }
     }
 
@@ -45,7 +49,9 @@ import Testing
         }
     }
 
-    @Test func denseLayer() { expectPasses([[3, 5], [4, 5], [4]]) { Variable.dense($0[0], weight: $0[1], bias: $0[2]) } }
+    @Test func denseLayer() {
+        expectPasses([[3, 5], [4, 5], [4]]) { Variable.dense($0[0], weight: $0[1], bias: $0[2]) }
+    }
 
     @Test(arguments: [(1, 0), (1, 1), (2, 1), (2, 2)])
     func convolution(stride: Int, padding: Int) {

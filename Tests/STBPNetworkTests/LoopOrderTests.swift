@@ -24,7 +24,8 @@ import Testing
         let output = network(input, options: options, tape: tape, generator: &generator)
         let value = loss(output.readout, labels: labels)
         tape.backward(value)
-        let gradients = Dictionary(uniqueKeysWithValues: network.namedParameters.map { ($0.name, $0.parameter.gradient!) })
+        let gradients = Dictionary(
+            uniqueKeysWithValues: network.namedParameters.map { ($0.name, $0.parameter.gradient!) })
         return Run(readout: output.readout.value, loss: value.value.scalar, spikes: output.spikes, gradients: gradients)
     }
 
@@ -45,7 +46,8 @@ import Testing
         let network = try Network(c.spec, inputShape: c.input, options: options, seed: 7)
         var g = SeededGenerator(seed: UInt64(caseIndex))
         let batch = 3
-        let input = c.events
+        let input =
+            c.events
             ? Tensor.bernoulli([5, batch] + c.input, probability: 0.3, using: &g)
             : Tensor.uniform([batch] + c.input, low: 0, high: 1.5, using: &g)
         let labels = (0..<batch).map { $0 % network.classes }

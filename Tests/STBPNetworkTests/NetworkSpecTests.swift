@@ -26,7 +26,9 @@ import Testing
                 .neuNorm(decay: nil), .dropout(probability: 0.5), .averagePool(kernelSize: 3, stride: 2),
                 .neuNorm(decay: 0.8), .dense(outputs: 200), .voting(votes: 20),
             ])
-        #expect(try NetworkSpec("8C3-10").tokens.first == .conv(outputChannels: 8, kernelSize: 3, stride: 1, padding: 1, encoding: false))
+        #expect(
+            try NetworkSpec("8C3-10").tokens.first
+                == .conv(outputChannels: 8, kernelSize: 3, stride: 1, padding: 1, encoding: false))
     }
 
     @Test(arguments: [
@@ -54,7 +56,8 @@ import Testing
 
     @Test func parametersAreNamedByTokenIndexInPyTorchShapes() throws {
         let network = try Network("32C3-AP2-32C3-AP2-128FC-10", inputShape: [1, 28, 28])
-        let shapes = Dictionary(uniqueKeysWithValues: network.namedParameters.map { ($0.name, $0.parameter.value.shape) })
+        let shapes = Dictionary(
+            uniqueKeysWithValues: network.namedParameters.map { ($0.name, $0.parameter.value.shape) })
         #expect(
             shapes == [
                 "layers.0.weight": [32, 1, 3, 3], "layers.0.bias": [32],
@@ -67,7 +70,8 @@ import Testing
 
     @Test func theSummaryCountsParametersAndMultiplyAccumulates() throws {
         let summary = try Network("32C3-AP2-32C3-AP2-128FC-10", inputShape: [1, 28, 28]).summary
-        #expect(summary.rows.map(\.outputShape) == [[32, 28, 28], [32, 14, 14], [32, 14, 14], [32, 7, 7], [128], [10]])
+        #expect(
+            summary.rows.map(\.outputShape) == [[32, 28, 28], [32, 14, 14], [32, 14, 14], [32, 7, 7], [128], [10]])
         #expect(summary.totalParameters == 320 + 9248 + 200_832 + 1290)
         // 28·28·32·9 + 14·14·32·288 + 1568·128 + 128·10
         #expect(summary.totalMultiplyAccumulates == 225_792 + 1_806_336 + 200_704 + 1280)

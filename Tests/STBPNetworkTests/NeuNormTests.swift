@@ -31,7 +31,8 @@ import Testing
         layer.bias.value = Tensor.normal([4, 2, 3], using: &g)
 
         func loss(_ x: Variable, tape: Tape?) -> Variable {
-            var context = ForwardContext(tape: tape, isTraining: false, timeSteps: 3, generator: SeededGenerator(seed: 0))
+            var context = ForwardContext(
+                tape: tape, isTraining: false, timeSteps: 3, generator: SeededGenerator(seed: 0))
             let y: Variable
             switch order {
             case .layer:

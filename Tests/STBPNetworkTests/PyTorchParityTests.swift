@@ -55,7 +55,8 @@ struct Fixture {
         var generator = SeededGenerator(seed: 0)
         let options = ForwardOptions(timeSteps: Int(fixture.meta("time_steps"))!, order: order, recordSpikes: true)
         let result = network.lossAndGradients(
-            fixture.tensor("input"), labels: fixture.labels(), loss: fixture.loss, options: options, generator: &generator)
+            fixture.tensor("input"), labels: fixture.labels(), loss: fixture.loss, options: options,
+            generator: &generator)
 
         for index in network.spikingLayers {
             #expect(result.output.spikes[index] == fixture.tensor("spikes.\(index)"), "spikes of token \(index)")

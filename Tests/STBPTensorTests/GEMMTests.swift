@@ -53,7 +53,8 @@ import Testing
 
     @Test func denseKernelMatchesMatmulPlusBias() {
         var g = SeededGenerator(seed: 13)
-        let x = Tensor.normal([4, 6], using: &g), w = Tensor.normal([3, 6], using: &g), b = Tensor.normal([3], using: &g)
+        let x = Tensor.normal([4, 6], using: &g), w = Tensor.normal([3, 6], using: &g),
+            b = Tensor.normal([3], using: &g)
         let y = DenseKernel.forward(input: x, weight: w, bias: b)
         #expect(y.relativeDifference(to: naiveProduct(x, w, false, true) + b) < 1e-5)
         let dy = Tensor.normal([4, 3], using: &g)

@@ -149,7 +149,8 @@ private let pythonHasSafetensors: Bool = {
     }
 
     @Test func overlappingOffsetsAreRejected() {
-        let json = #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"#
+        let json =
+            #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"#
             + #""b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#
         let error = decodingError(handMade(json, data: Array(repeating: 0, count: 8)))
         #expect(error?.tensor == "b")
@@ -165,7 +166,8 @@ private let pythonHasSafetensors: Bool = {
     @Test func offsetsThatDoNotStartAtZeroOrLeaveAGapAreRejected() {
         let late = decodingError(handMade(#"{"a":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}}"#, data: [0, 0]))
         #expect(late?.description.contains("gap") == true)
-        let json = #"{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"#
+        let json =
+            #"{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"#
             + #""b":{"dtype":"U8","shape":[1],"data_offsets":[2,3]}}"#
         #expect(decodingError(handMade(json, data: [0, 0, 0]))?.tensor == "b")
         let trailing = decodingError(handMade(#"{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}"#, data: [0, 9]))

@@ -8,7 +8,9 @@ enum Executables {
         let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         var candidate = runner.deletingLastPathComponent()
         // On Linux the runner is <products>/<package>PackageTests.xctest; elsewhere it may sit deeper.
-        while candidate.path != "/" && !FileManager.default.fileExists(atPath: candidate.appendingPathComponent("stbp").path) {
+        while candidate.path != "/"
+            && !FileManager.default.fileExists(atPath: candidate.appendingPathComponent("stbp").path)
+        {
             candidate = candidate.deletingLastPathComponent()
         }
         return candidate

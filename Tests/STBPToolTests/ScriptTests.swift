@@ -5,7 +5,8 @@ import Testing
 /// the shared library and runs Examples/Scripts/spiking_xor.swift with the interpreter.
 @Suite struct ScriptTests {
     @Test func theExampleScriptLearnsXOR() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardizedFileURL
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..")
+            .standardizedFileURL
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = [root.path + "/Scripts/run-script.sh", root.path + "/Examples/Scripts/spiking_xor.swift"]
@@ -21,6 +22,8 @@ import Testing
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
-        #expect(text.contains("step 300") && text.split(separator: "\n").last?.hasSuffix("predictions [0, 1, 1, 0]") == true, "\(text)")
+        #expect(
+            text.contains("step 300")
+                && text.split(separator: "\n").last?.hasSuffix("predictions [0, 1, 1, 0]") == true, "\(text)")
     }
 }

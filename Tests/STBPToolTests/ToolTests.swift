@@ -7,8 +7,10 @@ import Testing
         let result = try Executables.run("stbp", ["train", "--help"])
         #expect(result.status == 0)
         for option in [
-            "--model", "--dataset", "--data", "--epochs", "--batch-size", "--time-steps", "--optimizer", "--learning-rate",
-            "--seed", "--threads", "--output", "--resume", "--decay", "--threshold", "--surrogate", "--loss", "--schedule",
+            "--model", "--dataset", "--data", "--epochs", "--batch-size", "--time-steps", "--optimizer",
+            "--learning-rate",
+            "--seed", "--threads", "--output", "--resume", "--decay", "--threshold", "--surrogate", "--loss",
+            "--schedule",
         ] {
             #expect(result.output.contains(option), "\(option)")
         }
@@ -34,9 +36,11 @@ import Testing
 
     @Test func summaryPrintsShapesParametersAndWork() throws {
         let result = try Executables.run(
-            "stbp", ["summary", "--model", "128C3-128C3-AP2-384C3-384C3-AP2-1024FC-512FC-Voting", "--input-shape", "2x34x34"])
+            "stbp",
+            ["summary", "--model", "128C3-128C3-AP2-384C3-384C3-AP2-1024FC-512FC-Voting", "--input-shape", "2x34x34"])
         #expect(result.status == 0)
-        #expect(result.output.contains("384x8x8") && result.output.contains("Voting") && result.output.contains("total"))
+        #expect(
+            result.output.contains("384x8x8") && result.output.contains("Voting") && result.output.contains("total"))
     }
 
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -49,8 +53,11 @@ import Testing
         defer { scratch.remove() }
         let result = try Executables.run(
             "stbp",
-            ["grad", "--model", "8C3(Encoding)-AP2-16C3-AP2-32FC-Voting", "--input", fixture.path, "--weights", fixture.path,
-             "--loop-order", order, "--output", scratch.path("out.safetensors")])
+            [
+                "grad", "--model", "8C3(Encoding)-AP2-16C3-AP2-32FC-Voting", "--input", fixture.path, "--weights",
+                fixture.path,
+                "--loop-order", order, "--output", scratch.path("out.safetensors"),
+            ])
         #expect(result.status == 0, "\(result.error)")
         let expected = try SafeTensors(contentsOf: fixture)
         let exported = try SafeTensors(contentsOf: URL(fileURLWithPath: scratch.path("out.safetensors")))
@@ -65,10 +72,15 @@ import Testing
     @Test func gradNamesAWeightThatDoesNotFit() throws {
         let fixture = Self.fixtures.appendingPathComponent("mnist_static.safetensors").path
         let result = try Executables.run(
-            "stbp", ["grad", "--model", "32C3-AP2-64C3-AP2-128FC-10", "--input", fixture, "--weights", fixture,
-                     "--output", "/tmp/stbp-unused.safetensors"])
+            "stbp",
+            [
+                "grad", "--model", "32C3-AP2-64C3-AP2-128FC-10", "--input", fixture, "--weights", fixture,
+                "--output", "/tmp/stbp-unused.safetensors",
+            ])
         #expect(result.status != 0)
-        #expect(result.error.contains("layers.2.weight") && result.error.contains("[64, 32, 3, 3]") && result.error.contains("[32, 32, 3, 3]"))
+        #expect(
+            result.error.contains("layers.2.weight") && result.error.contains("[64, 32, 3, 3]")
+                && result.error.contains("[32, 32, 3, 3]"))
     }
 }
 
@@ -78,27 +90,44 @@ import Testing
     @Test func foreignWeightsEvaluateAndInitialiseTraining() throws {
         let scratch = try ScratchFolder()
         defer { scratch.remove() }
-        try SyntheticImages.writeMNISTFolder(at: scratch.url.appendingPathComponent("data"), trainCount: 40, testCount: 20, seed: 2)
+        try SyntheticImages.writeMNISTFolder(
+            at: scratch.url.appendingPathComponent("data"), trainCount: 40, testCount: 20, seed: 2)
         let network = try Network("8C3-AP2-10", inputShape: [1, 28, 28], seed: 42)
         let weights = network.parameterTensors.mapValues { SafeTensors.Entry.float32($0 * 2) }
         try SafeTensors(entries: weights).write(to: URL(fileURLWithPath: scratch.path("w.safetensors")))
 
         let evaluated = try Executables.run(
-            "stbp", ["evaluate", "--checkpoint", scratch.path("w.safetensors"), "--model", "8C3-AP2-10", "--data", scratch.path("data"),
-                     "--time-steps", "2"])
+            "stbp",
+            [
+                "evaluate", "--checkpoint", scratch.path("w.safetensors"), "--model", "8C3-AP2-10", "--data",
+                scratch.path("data"),
+                "--time-steps", "2",
+            ])
         #expect(evaluated.status == 0, "\(evaluated.error)")
         #expect(evaluated.output.contains("confusion matrix") && evaluated.output.contains("per-class accuracy"))
 
         let trained = try Executables.run(
-            "stbp", ["train", "--model", "8C3-AP2-10", "--data", scratch.path("data"), "--init", scratch.path("w.safetensors"),
-                     "--epochs", "1", "--batch-size", "20", "--time-steps", "2", "--learning-rate", "1e-12", "--output", scratch.path("run")])
+            "stbp",
+            [
+                "train", "--model", "8C3-AP2-10", "--data", scratch.path("data"), "--init",
+                scratch.path("w.safetensors"),
+                "--epochs", "1", "--batch-size", "20", "--time-steps", "2", "--learning-rate", "1e-12", "--output",
+                scratch.path("run"),
+            ])
         #expect(trained.status == 0, "\(trained.error)")
         // With a learning rate of 1e-12 the trained weights are still the file's.
-        let checkpoint = try Checkpoint(contentsOf: URL(fileURLWithPath: scratch.path("run/checkpoint-last.safetensors")))
-        #expect(checkpoint.parameters["layers.0.weight"]!.relativeDifference(to: network.parameterTensors["layers.0.weight"]! * 2) < 1e-6)
+        let checkpoint = try Checkpoint(
+            contentsOf: URL(fileURLWithPath: scratch.path("run/checkpoint-last.safetensors")))
+        #expect(
+            checkpoint.parameters["layers.0.weight"]!.relativeDifference(
+                to: network.parameterTensors["layers.0.weight"]! * 2) < 1e-6)
 
         let mismatched = try Executables.run(
-            "stbp", ["evaluate", "--checkpoint", scratch.path("w.safetensors"), "--model", "16C3-AP2-10", "--data", scratch.path("data")])
+            "stbp",
+            [
+                "evaluate", "--checkpoint", scratch.path("w.safetensors"), "--model", "16C3-AP2-10", "--data",
+                scratch.path("data"),
+            ])
         #expect(mismatched.status != 0 && mismatched.error.contains("layers.0.weight"))
     }
 }

@@ -13,7 +13,8 @@ import Testing
         let data = bandImages(count: 32, seed: 4)
         let session = TrainingSession(
             trainer: try Trainer(smallConfiguration()), folder: folder,
-            train: BatchLoader(dataset: data, batchSize: 8), test: BatchLoader(dataset: data, batchSize: 8, shuffle: false),
+            train: BatchLoader(dataset: data, batchSize: 8),
+            test: BatchLoader(dataset: data, batchSize: 8, shuffle: false),
             logEvery: 2, rasterSample: try data.sample(at: 0).input)
         try session.run()
         let records = folder.readMetrics()
@@ -23,7 +24,10 @@ import Testing
             #expect(epochs.allSatisfy { $0[key]?.number != nil }, "\(key)")
         }
         #expect(records.filter { $0["kind"] == "step" }.count == 4)
-        for name in ["checkpoint-last.safetensors", "checkpoint-best.safetensors", "loss.svg", "accuracy.svg", "firing-rates.svg", "raster.svg"] {
+        for name in [
+            "checkpoint-last.safetensors", "checkpoint-best.safetensors", "loss.svg", "accuracy.svg",
+            "firing-rates.svg", "raster.svg",
+        ] {
             #expect(FileManager.default.fileExists(atPath: url.appendingPathComponent(name).path), "\(name)")
         }
         let raster = try String(contentsOf: url.appendingPathComponent("raster.svg"), encoding: .utf8)
@@ -36,12 +40,14 @@ import Testing
     @Test func evaluationCountsTheConfusionMatrix() {
         var accumulator = EvaluationAccumulator(classes: 3)
         accumulator.add(
-            loss: 0.5, readout: Tensor(shape: [3, 3], scalars: [0.9, 0, 0, 0, 0.1, 0.8, 0, 0.6, 0.2]), labels: [0, 1, 1],
+            loss: 0.5, readout: Tensor(shape: [3, 3], scalars: [0.9, 0, 0, 0, 0.1, 0.8, 0, 0.6, 0.2]),
+            labels: [0, 1, 1],
             firingRates: [0: 0.2])
         let result = accumulator.result
         #expect(result.confusion == [[1, 0, 0], [0, 1, 1], [0, 0, 0]])
         #expect(abs(result.accuracy - 2.0 / 3) < 1e-12)
-        #expect(result.perClassAccuracy[0] == 1 && result.perClassAccuracy[1] == 0.5 && result.perClassAccuracy[2] == nil)
+        #expect(
+            result.perClassAccuracy[0] == 1 && result.perClassAccuracy[1] == 0.5 && result.perClassAccuracy[2] == nil)
         #expect(result.firingRates["0"] == Double(Float(0.2)))
     }
 }

@@ -86,7 +86,9 @@ func smallConfiguration(epochs: Int = 2) -> TrainingConfiguration {
         #expect {
             try trainer.trainStep(bad, batchCount: 8)
         } throws: { error in
-            guard case .nonFiniteGradient(_, _, let step, let parameter)? = error as? TrainingError else { return false }
+            guard case .nonFiniteGradient(_, _, let step, let parameter)? = error as? TrainingError else {
+                return false
+            }
             return step == 2 && parameter.hasPrefix("layers.0.") && "\(error)".contains("step 2")
         }
         #expect(trainer.network.parameterTensors == before)
@@ -116,7 +118,10 @@ func smallConfiguration(epochs: Int = 2) -> TrainingConfiguration {
         var configuration = smallConfiguration()
         configuration.optimizer.denseLearningRateScale = 0.1
         let trainer = try Trainer(configuration)
-        #expect(trainer.optimizer.learningRateMultipliers == ["layers.3.weight": 0.1, "layers.3.bias": 0.1, "layers.4.weight": 0.1, "layers.4.bias": 0.1])
+        #expect(
+            trainer.optimizer.learningRateMultipliers == [
+                "layers.3.weight": 0.1, "layers.3.bias": 0.1, "layers.4.weight": 0.1, "layers.4.bias": 0.1,
+            ])
     }
 }
 
@@ -125,7 +130,8 @@ func smallConfiguration(epochs: Int = 2) -> TrainingConfiguration {
         let trainer = try Trainer(smallConfiguration())
         _ = try trainer.trainStep(
             try BatchLoader(dataset: bandImages(count: 8, seed: 3), batchSize: 8).batch(0, epoch: 0), batchCount: 1)
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("stbp-checkpoint-\(UUID().uuidString).safetensors")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "stbp-checkpoint-\(UUID().uuidString).safetensors")
         defer { try? FileManager.default.removeItem(at: url) }
         try trainer.checkpoint().write(to: url)
         let restored = try Checkpoint(contentsOf: url)
@@ -140,7 +146,8 @@ func smallConfiguration(epochs: Int = 2) -> TrainingConfiguration {
     }
 
     @Test func aPlainWeightFileIsNotACheckpoint() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("stbp-weights-\(UUID().uuidString).safetensors")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "stbp-weights-\(UUID().uuidString).safetensors")
         defer { try? FileManager.default.removeItem(at: url) }
         try SafeTensors(entries: ["layers.0.weight": .float32(Tensor(zeros: [2]))]).write(to: url)
         #expect(throws: CheckpointError.self) { try Checkpoint(contentsOf: url) }

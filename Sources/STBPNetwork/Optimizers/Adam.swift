@@ -44,7 +44,11 @@ public final class Adam: Optimizer {
             guard var g = parameter.gradient else { continue }
             let lr = rate(for: name)
             if weightDecay != 0 {
-                if decoupled { parameter.value.scale(by: 1 - lr * weightDecay) } else { g.add(parameter.value, scaledBy: weightDecay) }
+                if decoupled {
+                    parameter.value.scale(by: 1 - lr * weightDecay)
+                } else {
+                    g.add(parameter.value, scaledBy: weightDecay)
+                }
             }
             let t = (steps[name] ?? 0) + 1
             steps[name] = t

@@ -39,7 +39,8 @@ func restoreBuffers(
     }
     for (name, value) in restored {
         if let existing = buffers[name], existing.shape != value.shape {
-            throw OptimizerStateError(entry: "\(kind).\(name)", reason: "shape \(value.shape) does not match \(existing.shape)")
+            throw OptimizerStateError(
+                entry: "\(kind).\(name)", reason: "shape \(value.shape) does not match \(existing.shape)")
         }
     }
     buffers = restored
