@@ -82,25 +82,29 @@ enum LIFKernel {
         _ input: UnsafePointer<Float>, previous: UnsafePointer<Float>?, _ u: UnsafeMutablePointer<Float>,
         _ o: UnsafeMutablePointer<Float>, _ n: Int, decay: Float, threshold: Float
     ) -> Int {
-        var count = 0
+        // Written so that LLVM vectorises it: a select of the factor, and an Int32 spike count.
+        var count: Int32 = 0
         if let previous {
             for i in 0..<n {
                 let last = previous[i]
-                // decay · u · (1 - o) is decay · u when o = 0 and 0 when o = 1.
-                let v = (last > threshold ? 0 : decay * last) + input[i]
+                // decay · u · (1 - o) is decay · u when o = 0 and (±)0 when o = 1.
+                let factor: Float = last > threshold ? 0 : decay
+                let v = factor * last + input[i]
                 u[i] = v
-                o[i] = v > threshold ? 1 : 0
-                count &+= v > threshold ? 1 : 0
+                let fired: Int32 = v > threshold ? 1 : 0
+                o[i] = Float(fired)
+                count &+= fired
             }
         } else {
             for i in 0..<n {
                 let v = input[i]
                 u[i] = v
-                o[i] = v > threshold ? 1 : 0
-                count &+= v > threshold ? 1 : 0
+                let fired: Int32 = v > threshold ? 1 : 0
+                o[i] = Float(fired)
+                count &+= fired
             }
         }
-        return count
+        return Int(count)
     }
 
     /// The STBP reverse pass: dL/dI from dL/do [T, S] (or dL/d(pooled) [T, S'] with `pooling`),

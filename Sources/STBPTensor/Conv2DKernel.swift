@@ -24,7 +24,9 @@ public enum Conv2DKernel {
         input: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0
     ) -> Tensor {
         let g = Conv2DGeometry(inputShape: input.shape, weightShape: weight.shape, stride: stride, padding: padding)
-        if let bias { precondition(bias.shape == [g.outChannels], "conv2d bias must be [\(g.outChannels)], got \(bias.shape).") }
+        if let bias {
+            precondition(bias.shape == [g.outChannels], "conv2d bias must be [\(g.outChannels)], got \(bias.shape).")
+        }
         let chunk = chunkSize(g)
         let columns = UnsafeMutablePointer<Float>.allocate(capacity: max(1, g.patchSize * chunk * g.outPixels))
         let product = UnsafeMutablePointer<Float>.allocate(capacity: max(1, g.outChannels * chunk * g.outPixels))
@@ -38,11 +40,15 @@ public enum Conv2DKernel {
                     for first in Swift.stride(from: 0, to: g.batch, by: chunk) {
                         let samples = min(chunk, g.batch - first)
                         let width = samples * g.outPixels
-                        Im2col.im2col(x.baseAddress! + first * g.inChannels * g.inPixels, geometry: g, samples: samples, into: columns)
+                        Im2col.im2col(
+                            x.baseAddress! + first * g.inChannels * g.inPixels, geometry: g, samples: samples,
+                            into: columns)
                         BLAS.sgemm(
                             m: g.outChannels, n: width, k: g.patchSize,
                             a: w.baseAddress!, lda: g.patchSize, b: columns, ldb: width, c: product, ldc: width)
-                        scatter(product, g, samples: samples, into: out.baseAddress! + first * g.outChannels * g.outPixels, bias: bias)
+                        scatter(
+                            product, g, samples: samples, into: out.baseAddress! + first * g.outChannels * g.outPixels,
+                            bias: bias)
                     }
                 }
             }
@@ -103,7 +109,8 @@ public enum Conv2DKernel {
             gathered.deallocate()
         }
         var gradWeight = Tensor(zeros: g.weightShape)
-        var gradInput: Tensor? = inputGradient ? Tensor(zeros: g.inputShape) : nil
+        // Every plane of dL/dx is written by col2im (zeroed first), so it starts uninitialised.
+        var gradInput: Tensor? = inputGradient ? Tensor(shape: g.inputShape) { _ in } : nil
         input.withUnsafeBufferPointer { x in
             weight.withUnsafeBufferPointer { w in
                 gradOutput.withUnsafeBufferPointer { dy in
@@ -111,12 +118,17 @@ public enum Conv2DKernel {
                         for first in Swift.stride(from: 0, to: g.batch, by: chunk) {
                             let samples = min(chunk, g.batch - first)
                             let width = samples * g.outPixels
-                            gather(dy.baseAddress! + first * g.outChannels * g.outPixels, g, samples: samples, into: gathered)
-                            Im2col.im2col(x.baseAddress! + first * g.inChannels * g.inPixels, geometry: g, samples: samples, into: columns)
+                            gather(
+                                dy.baseAddress! + first * g.outChannels * g.outPixels, g, samples: samples,
+                                into: gathered)
+                            Im2col.im2col(
+                                x.baseAddress! + first * g.inChannels * g.inPixels, geometry: g, samples: samples,
+                                into: columns)
                             // dW [O, K] += G [O, S*P] x colᵀ [S*P, K]
                             BLAS.sgemm(
                                 transposeB: true, m: g.outChannels, n: g.patchSize, k: width,
-                                a: gathered, lda: width, b: columns, ldb: width, beta: 1, c: dw.baseAddress!, ldc: g.patchSize)
+                                a: gathered, lda: width, b: columns, ldb: width, beta: 1, c: dw.baseAddress!,
+                                ldc: g.patchSize)
                             guard gradInput != nil else { continue }
                             // dcol [K, S*P] = Wᵀ [K, O] x G [O, S*P]
                             BLAS.sgemm(
@@ -125,7 +137,7 @@ public enum Conv2DKernel {
                             gradInput!.withUnsafeMutableBufferPointer { dx in
                                 Im2col.col2im(
                                     columns, geometry: g, samples: samples,
-                                    addingInto: dx.baseAddress! + first * g.inChannels * g.inPixels)
+                                    into: dx.baseAddress! + first * g.inChannels * g.inPixels)
                             }
                         }
                     }
@@ -141,13 +153,16 @@ public enum Conv2DKernel {
         let n = x.shape[0], c = x.shape[1], pixels = x.shape[2] * x.shape[3]
         return Tensor(shape: [c]) { out in
             x.withUnsafeBufferPointer { p in
-                for channel in 0..<c {
-                    var total: Float = 0
-                    for sample in 0..<n {
-                        let base = (sample * c + channel) * pixels
-                        for i in 0..<pixels { total += p[base + i] }
+                let task = UncheckedSendable((p.baseAddress!, out.baseAddress!))
+                parallelFor(c, grain: max(1, 4096 / max(n * pixels, 1))) { channels in
+                    let (p, out) = task.value
+                    for channel in channels {
+                        var total: Float = 0
+                        for sample in 0..<n {
+                            total += Reduction.sum(p + (sample * c + channel) * pixels, count: pixels)
+                        }
+                        out[channel] = total
                     }
-                    out[channel] = total
                 }
             }
         }

@@ -3,6 +3,9 @@
 /// For `samples` inputs [S, C, H, W] the column matrix is [C * kh * kw, S * Ho * Wo]:
 /// row (c * kh + i) * kw + j, column s * Ho * Wo + oy * Wo + ox holds
 /// x[s, c, oy * stride - padding + i, ox * stride - padding + j], or 0 outside the image.
+///
+/// Both run in parallel over the [H, W] planes. Inner loops index pointers offset before the
+/// loop (an index sum inside the loop is overflow-checked and keeps LLVM from vectorising).
 public enum Im2col {
     /// Fills `columns` ([C*kh*kw, samples*Ho*Wo]) from `input` ([samples, C, H, W]).
     public static func im2col(
@@ -19,41 +22,24 @@ public enum Im2col {
                 for i in 0..<g.kernelHeight {
                     for j in 0..<g.kernelWidth {
                         let row = (c * g.kernelHeight + i) * g.kernelWidth + j
+                        let (low, high) = validColumns(g, j: j)
                         var destination = columns + row * rowLength + s * g.outPixels
                         for oy in 0..<g.outHeight {
-                            copyRow(source, g, i: i, j: j, oy: oy, into: destination)
+                            let iy = oy * g.stride - g.padding + i
+                            if iy >= 0 && iy < g.height && high > low {
+                                fill(destination, count: low)
+                                let first = source + iy * g.width + (low * g.stride - g.padding + j)
+                                gather(first, stride: g.stride, into: destination + low, count: high - low)
+                                fill(destination + high, count: g.outWidth - high)
+                            } else {
+                                fill(destination, count: g.outWidth)
+                            }
                             destination += g.outWidth
                         }
                     }
                 }
             }
         }
-    }
-
-    /// One output row oy of the (i, j) kernel tap: Wo values, zero outside the image.
-    @inline(__always)
-    static func copyRow(
-        _ plane: UnsafePointer<Float>, _ g: Conv2DGeometry, i: Int, j: Int, oy: Int,
-        into destination: UnsafeMutablePointer<Float>
-    ) {
-        let iy = oy * g.stride - g.padding + i
-        guard iy >= 0 && iy < g.height else {
-            destination.update(repeating: 0, count: g.outWidth)
-            return
-        }
-        let sourceRow = plane + iy * g.width
-        let (low, high) = validColumns(g, j: j)
-        if low > 0 { destination.update(repeating: 0, count: low) }
-        if g.stride == 1 {
-            if high > low { (destination + low).update(from: sourceRow + (low - g.padding + j), count: high - low) }
-        } else {
-            var ix = low * g.stride - g.padding + j
-            for ox in low..<max(low, high) {
-                destination[ox] = sourceRow[ix]
-                ix += g.stride
-            }
-        }
-        if high < g.outWidth { (destination + max(high, low)).update(repeating: 0, count: g.outWidth - max(high, low)) }
     }
 
     /// The output columns [low, high) whose tap j lands inside the image row.
@@ -63,7 +49,7 @@ public enum Im2col {
         let low = min(g.outWidth, max(0, (g.padding - j + g.stride - 1) / g.stride))
         let last = g.width - 1 + g.padding - j
         let high = last < 0 ? 0 : min(g.outWidth, last / g.stride + 1)
-        return (low, high)
+        return (low, max(low, high))
     }
 
     /// Adds `columns` ([C*kh*kw, samples*Ho*Wo]) back into `input` ([samples, C, H, W]), the
@@ -72,6 +58,22 @@ public enum Im2col {
         _ columns: UnsafePointer<Float>, geometry g: Conv2DGeometry, samples: Int,
         addingInto input: UnsafeMutablePointer<Float>
     ) {
+        col2im(columns, geometry: g, samples: samples, into: input, overwrite: false)
+    }
+
+    /// The adjoint of `im2col`, writing `input` ([samples, C, H, W]) instead of adding to it:
+    /// each plane is zeroed, while in cache, before its taps are added.
+    public static func col2im(
+        _ columns: UnsafePointer<Float>, geometry g: Conv2DGeometry, samples: Int,
+        into input: UnsafeMutablePointer<Float>
+    ) {
+        col2im(columns, geometry: g, samples: samples, into: input, overwrite: true)
+    }
+
+    static func col2im(
+        _ columns: UnsafePointer<Float>, geometry g: Conv2DGeometry, samples: Int,
+        into input: UnsafeMutablePointer<Float>, overwrite: Bool
+    ) {
         let rowLength = samples * g.outPixels
         let task = UncheckedSendable((input, columns))
         parallelFor(samples * g.inChannels, grain: 4) { range in
@@ -79,25 +81,60 @@ public enum Im2col {
             for plane in range {
                 let s = plane / g.inChannels, c = plane % g.inChannels
                 let target = input + plane * g.inPixels
+                if overwrite { fill(target, count: g.inPixels) }
                 for i in 0..<g.kernelHeight {
                     for j in 0..<g.kernelWidth {
                         let row = (c * g.kernelHeight + i) * g.kernelWidth + j
-                        var source = columns + row * rowLength + s * g.outPixels
                         let (low, high) = validColumns(g, j: j)
+                        var source = columns + row * rowLength + s * g.outPixels
                         for oy in 0..<g.outHeight {
                             let iy = oy * g.stride - g.padding + i
                             if iy >= 0 && iy < g.height && high > low {
-                                let targetRow = target + iy * g.width
-                                var ix = low * g.stride - g.padding + j
-                                for ox in low..<high {
-                                    targetRow[ix] += source[ox]
-                                    ix += g.stride
-                                }
+                                let first = target + iy * g.width + (low * g.stride - g.padding + j)
+                                scatterAdd(source + low, into: first, stride: g.stride, count: high - low)
                             }
                             source += g.outWidth
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// destination[0..<count] = 0.
+    @inline(__always)
+    static func fill(_ destination: UnsafeMutablePointer<Float>, count: Int) {
+        for k in 0..<count { destination[k] = 0 }
+    }
+
+    /// destination[k] = source[k * stride] for k < count.
+    @inline(__always)
+    static func gather(
+        _ source: UnsafePointer<Float>, stride: Int, into destination: UnsafeMutablePointer<Float>, count: Int
+    ) {
+        if stride == 1 {
+            for k in 0..<count { destination[k] = source[k] }
+        } else {
+            var p = source
+            for k in 0..<count {
+                destination[k] = p.pointee
+                p += stride
+            }
+        }
+    }
+
+    /// destination[k * stride] += source[k] for k < count.
+    @inline(__always)
+    static func scatterAdd(
+        _ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, stride: Int, count: Int
+    ) {
+        if stride == 1 {
+            for k in 0..<count { destination[k] += source[k] }
+        } else {
+            var p = destination
+            for k in 0..<count {
+                p.pointee += source[k]
+                p += stride
             }
         }
     }
