@@ -82,27 +82,31 @@ enum LIFKernel {
         _ input: UnsafePointer<Float>, previous: UnsafePointer<Float>?, _ u: UnsafeMutablePointer<Float>,
         _ o: UnsafeMutablePointer<Float>, _ n: Int, decay: Float, threshold: Float
     ) -> Int {
-        // Written so that LLVM vectorises it: a select of the factor, and an Int32 spike count.
+        // Written so that LLVM vectorises it: a select of the factor, an Int32 spike count, and
+        // a separate loop for the in-place update (two pointers to the same memory would fail
+        // LLVM's overlap check and run the scalar loop).
         var count: Int32 = 0
-        if let previous {
+        @inline(__always) func fire(_ v: Float, _ i: Int) {
+            u[i] = v
+            let fired: Int32 = v > threshold ? 1 : 0
+            o[i] = Float(fired)
+            count &+= fired
+        }
+        if let previous, previous == UnsafePointer(u) {
             for i in 0..<n {
-                let last = previous[i]
+                let last = u[i]
                 // decay · u · (1 - o) is decay · u when o = 0 and (±)0 when o = 1.
                 let factor: Float = last > threshold ? 0 : decay
-                let v = factor * last + input[i]
-                u[i] = v
-                let fired: Int32 = v > threshold ? 1 : 0
-                o[i] = Float(fired)
-                count &+= fired
+                fire(factor * last + input[i], i)
+            }
+        } else if let previous {
+            for i in 0..<n {
+                let last = previous[i]
+                let factor: Float = last > threshold ? 0 : decay
+                fire(factor * last + input[i], i)
             }
         } else {
-            for i in 0..<n {
-                let v = input[i]
-                u[i] = v
-                let fired: Int32 = v > threshold ? 1 : 0
-                o[i] = Float(fired)
-                count &+= fired
-            }
+            for i in 0..<n { fire(input[i], i) }
         }
         return Int(count)
     }

@@ -136,7 +136,7 @@ public enum Conv2DKernel {
                                 a: w.baseAddress!, lda: g.patchSize, b: gathered, ldb: width, c: columns, ldc: width)
                             gradInput!.withUnsafeMutableBufferPointer { dx in
                                 Im2col.col2im(
-                                    columns, geometry: g, samples: samples,
+                                    scratch: columns, geometry: g, samples: samples,
                                     into: dx.baseAddress! + first * g.inChannels * g.inPixels)
                             }
                         }

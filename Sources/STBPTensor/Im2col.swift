@@ -24,6 +24,10 @@ public enum Im2col {
                         let row = (c * g.kernelHeight + i) * g.kernelWidth + j
                         let (low, high) = validColumns(g, j: j)
                         var destination = columns + row * rowLength + s * g.outPixels
+                        if isShift(g) {
+                            copyShifted(source, g, i: i, j: j, low: low, high: high, into: destination)
+                            continue
+                        }
                         for oy in 0..<g.outHeight {
                             let iy = oy * g.stride - g.padding + i
                             if iy >= 0 && iy < g.height && high > low {
@@ -58,21 +62,22 @@ public enum Im2col {
         _ columns: UnsafePointer<Float>, geometry g: Conv2DGeometry, samples: Int,
         addingInto input: UnsafeMutablePointer<Float>
     ) {
-        col2im(columns, geometry: g, samples: samples, into: input, overwrite: false)
+        col2im(UnsafeMutablePointer(mutating: columns), g, samples, input, overwrite: false, scratch: false)
     }
 
-    /// The adjoint of `im2col`, writing `input` ([samples, C, H, W]) instead of adding to it:
-    /// each plane is zeroed, while in cache, before its taps are added.
+    /// The adjoint of `im2col`, writing `input` ([samples, C, H, W]) instead of adding to it
+    /// (each plane is zeroed in cache first). `columns` is scratch: its entries for taps
+    /// outside the image are set to zero, which lets each tap be added as one contiguous run.
     public static func col2im(
-        _ columns: UnsafePointer<Float>, geometry g: Conv2DGeometry, samples: Int,
+        scratch columns: UnsafeMutablePointer<Float>, geometry g: Conv2DGeometry, samples: Int,
         into input: UnsafeMutablePointer<Float>
     ) {
-        col2im(columns, geometry: g, samples: samples, into: input, overwrite: true)
+        col2im(columns, g, samples, input, overwrite: true, scratch: true)
     }
 
     static func col2im(
-        _ columns: UnsafePointer<Float>, geometry g: Conv2DGeometry, samples: Int,
-        into input: UnsafeMutablePointer<Float>, overwrite: Bool
+        _ columns: UnsafeMutablePointer<Float>, _ g: Conv2DGeometry, _ samples: Int,
+        _ input: UnsafeMutablePointer<Float>, overwrite: Bool, scratch: Bool
     ) {
         let rowLength = samples * g.outPixels
         let task = UncheckedSendable((input, columns))
@@ -87,6 +92,10 @@ public enum Im2col {
                         let row = (c * g.kernelHeight + i) * g.kernelWidth + j
                         let (low, high) = validColumns(g, j: j)
                         var source = columns + row * rowLength + s * g.outPixels
+                        if scratch && isShift(g) {
+                            addShifted(source, g, i: i, j: j, low: low, high: high, into: target)
+                            continue
+                        }
                         for oy in 0..<g.outHeight {
                             let iy = oy * g.stride - g.padding + i
                             if iy >= 0 && iy < g.height && high > low {
@@ -99,6 +108,82 @@ public enum Im2col {
                 }
             }
         }
+    }
+
+    /// Whether each tap's rows are the input plane shifted: stride 1 and Wo == W (padding
+    /// (kw - 1) / 2). A tap's block [Ho, Wo] is then one contiguous run of the plane, offset by
+    /// (i - p) rows and (j - p) columns, except for the columns that fall outside the image.
+    @inline(__always)
+    static func isShift(_ g: Conv2DGeometry) -> Bool {
+        g.stride == 1 && g.outWidth == g.width
+    }
+
+    /// The output rows [first, last) whose tap row i lands inside the image (stride 1).
+    @inline(__always)
+    static func validRows(_ g: Conv2DGeometry, i: Int) -> (Int, Int) {
+        let first = min(g.outHeight, max(0, g.padding - i))
+        return (first, max(first, min(g.outHeight, g.height + g.padding - i)))
+    }
+
+    /// One tap's block [Ho, Wo] of the column matrix, for `isShift` geometries: one contiguous
+    /// copy of the shifted plane, then zeros where the tap falls outside the image.
+    static func copyShifted(
+        _ plane: UnsafePointer<Float>, _ g: Conv2DGeometry, i: Int, j: Int, low: Int, high: Int,
+        into block: UnsafeMutablePointer<Float>
+    ) {
+        let w = g.width
+        let (first, last) = validRows(g, i: i)
+        fill(block, count: first * w)
+        fill(block + last * w, count: (g.outHeight - last) * w)
+        guard last > first, high > low else {
+            fill(block + first * w, count: (last - first) * w)
+            return
+        }
+        // Block element (oy, ox) is plane element (oy - p + i) * W + (ox - p + j): a constant
+        // offset. Copy the run that stays inside the plane; what is cut off is edge columns.
+        let offset = (i - g.padding) * w + (j - g.padding)
+        let start = max(first * w, -offset), end = min(last * w, g.inPixels - offset)
+        copy(plane + (start + offset), into: block + start, count: end - start)
+        zeroEdgeColumns(block, g, first: first, last: last, low: low, high: high)
+    }
+
+    /// Zeroes columns [0, low) and [high, W) of rows [first, last) of a block [Ho, W]: one
+    /// strided pass per column (a row-wise fill of one or two floats would be a memset call).
+    @inline(__always)
+    static func zeroEdgeColumns(
+        _ block: UnsafeMutablePointer<Float>, _ g: Conv2DGeometry, first: Int, last: Int, low: Int, high: Int
+    ) {
+        @inline(__always) func zero(_ column: Int) {
+            var p = block + first * g.width + column
+            for _ in first..<last {
+                p.pointee = 0
+                p += g.width
+            }
+        }
+        for column in 0..<low { zero(column) }
+        for column in high..<g.width { zero(column) }
+    }
+
+    /// The adjoint of `copyShifted`: adds one tap's block into the plane. The edge columns of
+    /// the block are zeroed first (the block is scratch), so one contiguous add is exact.
+    static func addShifted(
+        _ block: UnsafeMutablePointer<Float>, _ g: Conv2DGeometry, i: Int, j: Int, low: Int, high: Int,
+        into plane: UnsafeMutablePointer<Float>
+    ) {
+        let w = g.width
+        let (first, last) = validRows(g, i: i)
+        guard last > first, high > low else { return }
+        zeroEdgeColumns(block, g, first: first, last: last, low: low, high: high)
+        let offset = (i - g.padding) * w + (j - g.padding)
+        let start = max(first * w, -offset), end = min(last * w, g.inPixels - offset)
+        let target = plane + (start + offset), source = block + start
+        for k in 0..<(end - start) { target[k] += source[k] }
+    }
+
+    /// destination[0..<count] = source[0..<count].
+    @inline(__always)
+    static func copy(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, count: Int) {
+        for k in 0..<count { destination[k] = source[k] }
     }
 
     /// destination[0..<count] = 0.

@@ -168,3 +168,39 @@ struct SendablePointer: @unchecked Sendable {
         #expect(dx.relativeDifference(to: naiveUnpool(dy, inputShape: x.shape, kernel: kernel, stride: stride)) < 1e-6)
     }
 }
+
+@Suite struct Im2colTests {
+    /// <im2col(x), c> = <x, col2im(c)> for both col2im entry points; the adding one leaves its
+    /// columns untouched.
+    @Test(arguments: [ConvCase.grid[7], ConvCase.grid[32], ConvCase.grid[46], ConvCase.grid[54], ConvCase.grid[78]])
+    func col2imIsTheAdjointOfIm2col(_ c: ConvCase) {
+        var g = SeededGenerator(seed: 21)
+        let geometry = Conv2DGeometry(
+            inputShape: [c.batch, c.channels, c.height, c.width],
+            weightShape: [c.outChannels, c.channels, c.kernel, c.kernel], stride: c.stride, padding: c.padding)
+        let x = Tensor.normal(geometry.inputShape, using: &g)
+        let columns = Tensor.normal([geometry.patchSize, c.batch * geometry.outPixels], using: &g)
+        let before = columns.scalars
+        let im2col = Tensor(shape: columns.shape) { out in
+            x.withUnsafeBufferPointer {
+                Im2col.im2col($0.baseAddress!, geometry: geometry, samples: c.batch, into: out.baseAddress!)
+            }
+        }
+        let added = Tensor(shape: x.shape) { out in
+            out.update(repeating: 0)
+            columns.withUnsafeBufferPointer {
+                Im2col.col2im($0.baseAddress!, geometry: geometry, samples: c.batch, addingInto: out.baseAddress!)
+            }
+        }
+        var scratch = columns
+        let written = Tensor(shape: x.shape) { out in
+            scratch.withUnsafeMutableBufferPointer {
+                Im2col.col2im(scratch: $0.baseAddress!, geometry: geometry, samples: c.batch, into: out.baseAddress!)
+            }
+        }
+        let left = (im2col * columns).sum()
+        #expect(columns.scalars == before)
+        #expect(abs(left - (x * added).sum()) < 1e-3 * max(1, abs(left)))
+        #expect(written.relativeDifference(to: added) < 1e-6)
+    }
+}
