@@ -31,3 +31,27 @@ import Testing
         }
     #endif
 }
+
+@Suite struct BLASLoadTimeSettingsTests {
+    let avx512: Set<String> = ["avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512dq"]
+
+    func names(_ settings: [(name: String, value: String)]) -> [String] { settings.map { "\($0.name)=\($0.value)" } }
+
+    @Test func aGenericCoreGetsItsBetterCoreAndAShortSpin() {
+        let settings = BLASKernels.loadTimeSettings(core: "Prescott", cpuFlags: avx512, environment: [:], processors: 2)
+        #expect(names(settings) == ["OPENBLAS_CORETYPE=SkylakeX", "OPENBLAS_THREAD_TIMEOUT=4"])
+    }
+
+    @Test func theUsersVariablesAreNeverOverridden() {
+        let user = ["OPENBLAS_CORETYPE": "Haswell", "OPENBLAS_THREAD_TIMEOUT": "28"]
+        #expect(
+            BLASKernels.loadTimeSettings(core: "Prescott", cpuFlags: avx512, environment: user, processors: 2).isEmpty)
+    }
+
+    @Test func oneProcessorNeedsNoTimeoutAndARecognisedCoreNothing() {
+        #expect(
+            BLASKernels.loadTimeSettings(core: "SkylakeX", cpuFlags: avx512, environment: [:], processors: 1).isEmpty)
+        let settings = BLASKernels.loadTimeSettings(core: "Haswell", cpuFlags: avx512, environment: [:], processors: 8)
+        #expect(names(settings) == ["OPENBLAS_THREAD_TIMEOUT=4"])
+    }
+}
