@@ -46,7 +46,8 @@ public enum RunPlots {
         }
     }
 
-    /// The spike raster of one sample: up to 64 neurons of each spiking layer, evenly spaced.
+    /// The spike raster of one sample: for each spiking layer, up to 64 of the neurons that fire
+    /// at least once, evenly spaced over them in index order.
     public static func raster(network: Network, sample: Tensor, timeSteps: Int, encoding: Encoding) -> String {
         let isStatic = sample.shape.count == network.inputShape.count
         let input =
@@ -60,12 +61,13 @@ public enum RunPlots {
         let layers = network.spikingLayers.compactMap { index -> (name: String, steps: [[Bool]])? in
             guard let spikes = output.spikes[index] else { return nil }
             let steps = spikes.shape[0], neurons = spikes.count / max(steps, 1)
-            let shown = min(64, neurons)
-            let picks = (0..<shown).map { $0 * neurons / shown }
+            let active = (0..<neurons).filter { n in (0..<steps).contains { spikes[flat: $0 * neurons + n] > 0 } }
+            let shown = min(64, active.count)
+            let picks = (0..<shown).map { active[$0 * active.count / shown] }
             let rows = (0..<steps).map { t in picks.map { spikes[flat: t * neurons + $0] > 0 } }
             return ("\(index): \(network.spec.tokenTexts[index])", rows)
         }
-        return SVGPlot.raster(title: "Spikes of one sample (up to 64 neurons per layer)", layers: layers)
+        return SVGPlot.raster(title: "Spikes of one sample (up to 64 active neurons per layer)", layers: layers)
     }
 
     static func write(_ svg: String, _ name: String, _ folder: RunFolder) throws {

@@ -13,22 +13,24 @@ public enum SVGPlot {
     }
 
     static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
-    static let (width, height, margin) = (640.0, 400.0, 56.0)
+    static let (width, height, margin, left) = (640.0, 400.0, 48.0, 84.0)
 
     /// A line chart with axes, ticks and a legend.
     public static func lines(title: String, xLabel: String, yLabel: String, series: [Series]) -> String {
         let all = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
-        let (x0, x1) = range(all.map(\.x))
-        let (y0, y1) = range(all.map(\.y))
-        let plotWidth = width - 2 * margin, plotHeight = height - 2 * margin
-        func px(_ x: Double) -> Double { margin + (x - x0) / (x1 - x0) * plotWidth }
+        let xTicks = ticks(all.map(\.x)), yTicks = ticks(all.map(\.y))
+        let (x0, x1) = (xTicks.first!, xTicks.last!)
+        let (y0, y1) = (yTicks.first!, yTicks.last!)
+        let plotWidth = width - left - margin, plotHeight = height - 2 * margin
+        func px(_ x: Double) -> Double { left + (x - x0) / (x1 - x0) * plotWidth }
         func py(_ y: Double) -> Double { height - margin - (y - y0) / (y1 - y0) * plotHeight }
         var body = frame(title: title, xLabel: xLabel, yLabel: yLabel)
-        for i in 0...4 {
-            let y = y0 + (y1 - y0) * Double(i) / 4, x = x0 + (x1 - x0) * Double(i) / 4
-            body += line(margin, py(y), width - margin, py(y), color: "#e0e0e0")
-            body += text(margin - 6, py(y) + 4, label(y), anchor: "end")
-            body += text(px(x), height - margin + 16, label(x), anchor: "middle")
+        for y in yTicks {
+            body += line(left, py(y), width - margin, py(y), color: "#e0e0e0")
+            body += text(left - 6, py(y) + 4, label(y, yTicks), anchor: "end")
+        }
+        for x in xTicks {
+            body += text(px(x), height - margin + 16, label(x, xTicks), anchor: "middle")
         }
         for (index, s) in series.enumerated() {
             let color = palette[index % palette.count]
@@ -58,14 +60,14 @@ public enum SVGPlot {
         for (index, layer) in layers.enumerated() {
             let top = margin + Double(index) * panelHeight
             let steps = layer.steps.count, neurons = layer.steps.first?.count ?? 0
-            let cellWidth = (width - 2 * margin) / Double(max(steps, 1))
+            let cellWidth = (width - left - margin) / Double(max(steps, 1))
             let cellHeight = (panelHeight - 6) / Double(max(neurons, 1))
-            body += text(margin - 6, top + panelHeight / 2, escape(layer.name), anchor: "end")
-            body += line(margin, top + panelHeight - 1, width - margin, top + panelHeight - 1, color: "#e0e0e0")
+            body += text(left - 6, top + panelHeight / 2, escape(layer.name), anchor: "end")
+            body += line(left, top + panelHeight - 1, width - margin, top + panelHeight - 1, color: "#e0e0e0")
             for (t, fired) in layer.steps.enumerated() {
                 for (n, spike) in fired.enumerated() where spike {
                     body +=
-                        "<rect x=\"\(format(margin + Double(t) * cellWidth))\" y=\"\(format(top + Double(n) * cellHeight))\" "
+                        "<rect x=\"\(format(left + Double(t) * cellWidth))\" y=\"\(format(top + Double(n) * cellHeight))\" "
                         + "width=\"\(format(max(cellWidth - 1, 0.5)))\" height=\"\(format(max(cellHeight, 0.5)))\" fill=\"#222\"/>\n"
                 }
             }
@@ -73,20 +75,24 @@ public enum SVGPlot {
         return document(body)
     }
 
-    static func range(_ values: [Double]) -> (Double, Double) {
-        guard var low = values.min(), var high = values.max() else { return (0, 1) }
+    /// Round tick positions (steps of 1, 2 or 5 times a power of ten) that cover `values`.
+    static func ticks(_ values: [Double]) -> [Double] {
+        guard var low = values.min(), var high = values.max() else { return [0, 1] }
         if high - low < 1e-12 {
             low -= 0.5
             high += 0.5
         }
-        let pad = (high - low) * 0.05
-        return (low - pad, high + pad)
+        let rough = (high - low) / 5
+        let power = pow(10, floor(log10(rough)))
+        let step = [1.0, 2, 5, 10].map { $0 * power }.first { $0 >= rough } ?? 10 * power
+        let first = floor(low / step), last = ceil(high / step)
+        return stride(from: first, through: last, by: 1).map { $0 * step }
     }
 
     static func frame(title: String, xLabel: String, yLabel: String) -> String {
         text(width / 2, 24, escape(title), anchor: "middle", size: 16)
-            + line(margin, height - margin, width - margin, height - margin, color: "#333")
-            + line(margin, margin, margin, height - margin, color: "#333")
+            + line(left, height - margin, width - margin, height - margin, color: "#333")
+            + line(left, margin, left, height - margin, color: "#333")
             + text(width / 2, height - 14, escape(xLabel), anchor: "middle")
             + "<text x=\"16\" y=\"\(format(height / 2))\" font-size=\"12\" text-anchor=\"middle\" "
             + "transform=\"rotate(-90 16 \(format(height / 2)))\">\(escape(yLabel))</text>\n"
@@ -109,10 +115,11 @@ public enum SVGPlot {
 
     static func format(_ value: Double) -> String { String(format: "%.1f", value) }
 
-    static func label(_ value: Double) -> String {
-        abs(value) >= 100
-            ? String(format: "%.0f", value)
-            : abs(value) >= 1 ? String(format: "%.2f", value) : String(format: "%.3f", value)
+    /// A tick label with as many decimals as the tick step needs.
+    static func label(_ value: Double, _ ticks: [Double]) -> String {
+        let step = ticks.count > 1 ? abs(ticks[1] - ticks[0]) : 1
+        let decimals = max(0, min(6, Int(-floor(log10(step)))))
+        return String(format: "%.\(decimals)f", abs(value) < step / 1e6 ? 0 : value)
     }
 
     static func escape(_ text: String) -> String {
