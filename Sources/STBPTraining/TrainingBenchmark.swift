@@ -141,6 +141,8 @@ public enum TrainingBenchmark {
         let passes = c.evaluate ? 1.0 : 3.0
         let gflops = 2 * Double(macs) * Double(c.timeSteps * c.batchSize) * passes / median / 1e9
         let shape = largestGEMM(network, timeSteps: c.timeSteps, batchSize: c.batchSize)
+        // The peak of the training steps, before the sgemm measurement allocates its matrices.
+        let peakMegabytes = ProcessMemory.peakResidentMegabytes
         let sgemm = SgemmRate.measure(m: shape[0], n: shape[1], k: shape[2])
         return Report(
             config: c.name, mode: c.evaluate ? "evaluate" : "train", threads: ComputeThreads.count,
@@ -148,7 +150,7 @@ public enum TrainingBenchmark {
             minStepSeconds: times[0], medianStepCpuSeconds: self.median(processorTimes.sorted()),
             samplesPerSecond: Double(c.batchSize) / median, macsPerSampleStep: macs,
             gflops: gflops, sgemmGflops: sgemm, sgemmFraction: gflops / sgemm, sgemmShape: shape,
-            blasCore: ComputeThreads.blasCoreName, peakRssMb: ProcessMemory.peakResidentMegabytes)
+            blasCore: ComputeThreads.blasCoreName, peakRssMb: peakMegabytes)
     }
 
     /// The median of sorted values.
