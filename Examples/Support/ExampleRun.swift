@@ -9,6 +9,7 @@ extension Recipe {
     @discardableResult
     public func run(_ options: ExampleOptions) throws -> Double {
         if let threads = options.threads { ComputeThreads.set(threads) }
+        TensorMemory.keepFreedMemory()
         var configuration = self.configuration
         var datasetOptions = self.datasetOptions
         var dataFolder = URL(fileURLWithPath: options.data ?? defaultData)
