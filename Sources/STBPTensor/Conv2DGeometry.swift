@@ -33,18 +33,24 @@ public struct Conv2DGeometry: Hashable, Sendable {
         precondition(
             height + 2 * padding >= kernelHeight && width + 2 * padding >= kernelWidth,
             "conv2d kernel \(weightShape) does not fit input \(inputShape) with padding \(padding).")
+        // Stored rather than computed: the im2col loops read them per plane and tap.
+        outHeight = (height + 2 * padding - kernelHeight) / stride + 1
+        outWidth = (width + 2 * padding - kernelWidth) / stride + 1
+        outPixels = outHeight * outWidth
+        inPixels = height * width
+        patchSize = inChannels * kernelHeight * kernelWidth
     }
 
-    /// Output rows.
-    public var outHeight: Int { (height + 2 * padding - kernelHeight) / stride + 1 }
-    /// Output columns.
-    public var outWidth: Int { (width + 2 * padding - kernelWidth) / stride + 1 }
+    /// Output rows, (H + 2 * padding - kh) / stride + 1.
+    public let outHeight: Int
+    /// Output columns, (W + 2 * padding - kw) / stride + 1.
+    public let outWidth: Int
     /// Output pixels per map, Ho * Wo.
-    public var outPixels: Int { outHeight * outWidth }
+    public let outPixels: Int
     /// Input pixels per map, H * W.
-    public var inPixels: Int { height * width }
+    public let inPixels: Int
     /// Rows of the im2col matrix, C * kh * kw (the GEMM's inner size).
-    public var patchSize: Int { inChannels * kernelHeight * kernelWidth }
+    public let patchSize: Int
     /// The output shape [N, O, Ho, Wo].
     public var outputShape: [Int] { [batch, outChannels, outHeight, outWidth] }
     /// The input shape [N, C, H, W].

@@ -4,56 +4,31 @@
 /// row (c * kh + i) * kw + j, column s * Ho * Wo + oy * Wo + ox holds
 /// x[s, c, oy * stride - padding + i, ox * stride - padding + j], or 0 outside the image.
 ///
-/// Both run in parallel over the [H, W] planes. Inner loops index pointers offset before the
-/// loop (an index sum inside the loop is overflow-checked and keeps LLVM from vectorising).
+/// Both run in parallel over the [H, W] planes; what depends only on the tap (i, j) is worked
+/// out once per call (`Tap`). Inner loops index pointers offset before the loop (an index sum
+/// inside the loop is overflow-checked and keeps LLVM from vectorising).
 public enum Im2col {
     /// Fills `columns` ([C*kh*kw, samples*Ho*Wo]) from `input` ([samples, C, H, W]).
     public static func im2col(
         _ input: UnsafePointer<Float>, geometry g: Conv2DGeometry, samples: Int,
         into columns: UnsafeMutablePointer<Float>
     ) {
+        let taps = Tap.all(g)
         let rowLength = samples * g.outPixels
         let task = UncheckedSendable((input, columns))
         parallelFor(samples * g.inChannels, grain: 4) { range in
             let (input, columns) = task.value
-            for plane in range {
-                let s = plane / g.inChannels, c = plane % g.inChannels
-                let source = input + plane * g.inPixels
-                for i in 0..<g.kernelHeight {
-                    for j in 0..<g.kernelWidth {
-                        let row = (c * g.kernelHeight + i) * g.kernelWidth + j
-                        let (low, high) = validColumns(g, j: j)
-                        var destination = columns + row * rowLength + s * g.outPixels
-                        if isShift(g) {
-                            copyShifted(source, g, i: i, j: j, low: low, high: high, into: destination)
-                            continue
-                        }
-                        for oy in 0..<g.outHeight {
-                            let iy = oy * g.stride - g.padding + i
-                            if iy >= 0 && iy < g.height && high > low {
-                                fill(destination, count: low)
-                                let first = source + iy * g.width + (low * g.stride - g.padding + j)
-                                gather(first, stride: g.stride, into: destination + low, count: high - low)
-                                fill(destination + high, count: g.outWidth - high)
-                            } else {
-                                fill(destination, count: g.outWidth)
-                            }
-                            destination += g.outWidth
-                        }
+            taps.withUnsafeBufferPointer { taps in
+                for plane in range {
+                    let s = plane / g.inChannels, c = plane % g.inChannels
+                    let source = input + plane * g.inPixels
+                    let blocks = columns + c * taps.count * rowLength + s * g.outPixels
+                    for (index, tap) in taps.enumerated() {
+                        tap.copy(source, g, into: blocks + index * rowLength)
                     }
                 }
             }
         }
-    }
-
-    /// The output columns [low, high) whose tap j lands inside the image row.
-    @inline(__always)
-    static func validColumns(_ g: Conv2DGeometry, j: Int) -> (Int, Int) {
-        // ix = ox * stride - padding + j must satisfy 0 <= ix < W.
-        let low = min(g.outWidth, max(0, (g.padding - j + g.stride - 1) / g.stride))
-        let last = g.width - 1 + g.padding - j
-        let high = last < 0 ? 0 : min(g.outWidth, last / g.stride + 1)
-        return (low, max(low, high))
     }
 
     /// Adds `columns` ([C*kh*kw, samples*Ho*Wo]) back into `input` ([samples, C, H, W]), the
@@ -79,105 +54,123 @@ public enum Im2col {
         _ columns: UnsafeMutablePointer<Float>, _ g: Conv2DGeometry, _ samples: Int,
         _ input: UnsafeMutablePointer<Float>, overwrite: Bool, scratch: Bool
     ) {
+        let taps = Tap.all(g)
         let rowLength = samples * g.outPixels
         let task = UncheckedSendable((input, columns))
         parallelFor(samples * g.inChannels, grain: 4) { range in
             let (input, columns) = task.value
-            for plane in range {
-                let s = plane / g.inChannels, c = plane % g.inChannels
-                let target = input + plane * g.inPixels
-                if overwrite { fill(target, count: g.inPixels) }
-                for i in 0..<g.kernelHeight {
-                    for j in 0..<g.kernelWidth {
-                        let row = (c * g.kernelHeight + i) * g.kernelWidth + j
-                        let (low, high) = validColumns(g, j: j)
-                        var source = columns + row * rowLength + s * g.outPixels
-                        if scratch && isShift(g) {
-                            addShifted(source, g, i: i, j: j, low: low, high: high, into: target)
-                            continue
-                        }
-                        for oy in 0..<g.outHeight {
-                            let iy = oy * g.stride - g.padding + i
-                            if iy >= 0 && iy < g.height && high > low {
-                                let first = target + iy * g.width + (low * g.stride - g.padding + j)
-                                scatterAdd(source + low, into: first, stride: g.stride, count: high - low)
-                            }
-                            source += g.outWidth
-                        }
+            taps.withUnsafeBufferPointer { taps in
+                for plane in range {
+                    let s = plane / g.inChannels, c = plane % g.inChannels
+                    let target = input + plane * g.inPixels
+                    if overwrite { fill(target, count: g.inPixels) }
+                    let blocks = columns + c * taps.count * rowLength + s * g.outPixels
+                    for (index, tap) in taps.enumerated() {
+                        tap.add(blocks + index * rowLength, g, into: target, mayClobber: scratch)
                     }
                 }
             }
         }
     }
 
-    /// Whether each tap's rows are the input plane shifted: stride 1 and Wo == W (padding
-    /// (kw - 1) / 2). A tap's block [Ho, Wo] is then one contiguous run of the plane, offset by
-    /// (i - p) rows and (j - p) columns, except for the columns that fall outside the image.
-    @inline(__always)
-    static func isShift(_ g: Conv2DGeometry) -> Bool {
-        g.stride == 1 && g.outWidth == g.width
-    }
+    /// What one kernel tap (i, j) reads: output rows [firstRow, lastRow) and columns
+    /// [low, high) land inside the image, at input row oy * stride - padding + i and column
+    /// ox * stride - padding + j.
+    struct Tap {
+        let i: Int, j: Int
+        let firstRow: Int, lastRow: Int
+        let low: Int, high: Int
 
-    /// The output rows [first, last) whose tap row i lands inside the image (stride 1).
-    @inline(__always)
-    static func validRows(_ g: Conv2DGeometry, i: Int) -> (Int, Int) {
-        let first = min(g.outHeight, max(0, g.padding - i))
-        return (first, max(first, min(g.outHeight, g.height + g.padding - i)))
-    }
-
-    /// One tap's block [Ho, Wo] of the column matrix, for `isShift` geometries: one contiguous
-    /// copy of the shifted plane, then zeros where the tap falls outside the image.
-    static func copyShifted(
-        _ plane: UnsafePointer<Float>, _ g: Conv2DGeometry, i: Int, j: Int, low: Int, high: Int,
-        into block: UnsafeMutablePointer<Float>
-    ) {
-        let w = g.width
-        let (first, last) = validRows(g, i: i)
-        fill(block, count: first * w)
-        fill(block + last * w, count: (g.outHeight - last) * w)
-        guard last > first, high > low else {
-            fill(block + first * w, count: (last - first) * w)
-            return
+        /// The taps of `g` in column-matrix row order (i * kw + j).
+        static func all(_ g: Conv2DGeometry) -> [Tap] {
+            (0..<g.kernelHeight).flatMap { i in (0..<g.kernelWidth).map { j in Tap(g, i: i, j: j) } }
         }
-        // Block element (oy, ox) is plane element (oy - p + i) * W + (ox - p + j): a constant
-        // offset. Copy the run that stays inside the plane; what is cut off is edge columns.
-        let offset = (i - g.padding) * w + (j - g.padding)
-        let start = max(first * w, -offset), end = min(last * w, g.inPixels - offset)
-        copy(plane + (start + offset), into: block + start, count: end - start)
-        zeroEdgeColumns(block, g, first: first, last: last, low: low, high: high)
-    }
 
-    /// Zeroes columns [0, low) and [high, W) of rows [first, last) of a block [Ho, W]: one
-    /// strided pass per column (a row-wise fill of one or two floats would be a memset call).
-    @inline(__always)
-    static func zeroEdgeColumns(
-        _ block: UnsafeMutablePointer<Float>, _ g: Conv2DGeometry, first: Int, last: Int, low: Int, high: Int
-    ) {
-        @inline(__always) func zero(_ column: Int) {
-            var p = block + first * g.width + column
-            for _ in first..<last {
-                p.pointee = 0
-                p += g.width
+        init(_ g: Conv2DGeometry, i: Int, j: Int) {
+            self.i = i
+            self.j = j
+            // An input index o * stride - padding + t lies in [0, n) for o in [first, last).
+            func range(_ t: Int, _ n: Int, _ outputs: Int) -> (Int, Int) {
+                let first = min(outputs, max(0, (g.padding - t + g.stride - 1) / g.stride))
+                let end = n - 1 + g.padding - t
+                let last = end < 0 ? 0 : min(outputs, end / g.stride + 1)
+                return (first, max(first, last))
+            }
+            (firstRow, lastRow) = range(i, g.height, g.outHeight)
+            (low, high) = range(j, g.width, g.outWidth)
+        }
+
+        /// Whether the tap's block [Ho, Wo] is the input plane shifted: stride 1 and Wo = W
+        /// (padding (kw - 1) / 2). It is then one contiguous run of the plane, offset by
+        /// (i - p) * W + (j - p), except for the columns that fall outside the image.
+        @inline(__always)
+        func isShift(_ g: Conv2DGeometry) -> Bool { g.stride == 1 && g.outWidth == g.width }
+
+        /// The tap's block of the column matrix from one input plane.
+        @inline(__always)
+        func copy(_ plane: UnsafePointer<Float>, _ g: Conv2DGeometry, into block: UnsafeMutablePointer<Float>) {
+            let wo = g.outWidth
+            fill(block, count: firstRow * wo)
+            fill(block + lastRow * wo, count: (g.outHeight - lastRow) * wo)
+            guard high > low else {
+                fill(block + firstRow * wo, count: (lastRow - firstRow) * wo)
+                return
+            }
+            if isShift(g) {
+                // Copy the run that stays inside the plane; what is cut off is edge columns.
+                let offset = (i - g.padding) * g.width + (j - g.padding)
+                let start = max(firstRow * wo, -offset), end = min(lastRow * wo, g.inPixels - offset)
+                Im2col.copy(plane + (start + offset), into: block + start, count: end - start)
+                zeroEdgeColumns(block, g)
+                return
+            }
+            for oy in firstRow..<lastRow {
+                let row = block + oy * wo
+                fill(row, count: low)
+                let first = plane + (oy * g.stride - g.padding + i) * g.width + (low * g.stride - g.padding + j)
+                gather(first, stride: g.stride, into: row + low, count: high - low)
+                fill(row + high, count: wo - high)
             }
         }
-        for column in 0..<low { zero(column) }
-        for column in high..<g.width { zero(column) }
-    }
 
-    /// The adjoint of `copyShifted`: adds one tap's block into the plane. The edge columns of
-    /// the block are zeroed first (the block is scratch), so one contiguous add is exact.
-    static func addShifted(
-        _ block: UnsafeMutablePointer<Float>, _ g: Conv2DGeometry, i: Int, j: Int, low: Int, high: Int,
-        into plane: UnsafeMutablePointer<Float>
-    ) {
-        let w = g.width
-        let (first, last) = validRows(g, i: i)
-        guard last > first, high > low else { return }
-        zeroEdgeColumns(block, g, first: first, last: last, low: low, high: high)
-        let offset = (i - g.padding) * w + (j - g.padding)
-        let start = max(first * w, -offset), end = min(last * w, g.inPixels - offset)
-        let target = plane + (start + offset), source = block + start
-        for k in 0..<(end - start) { target[k] += source[k] }
+        /// The adjoint of `copy`: adds the tap's block into the plane. With `mayClobber` the
+        /// block's edge columns are zeroed first, so a shift tap is added as one run.
+        @inline(__always)
+        func add(
+            _ block: UnsafeMutablePointer<Float>, _ g: Conv2DGeometry, into plane: UnsafeMutablePointer<Float>,
+            mayClobber: Bool
+        ) {
+            guard high > low && lastRow > firstRow else { return }
+            let wo = g.outWidth
+            if mayClobber && isShift(g) {
+                zeroEdgeColumns(block, g)
+                let offset = (i - g.padding) * g.width + (j - g.padding)
+                let start = max(firstRow * wo, -offset), end = min(lastRow * wo, g.inPixels - offset)
+                let target = plane + (start + offset), source = block + start
+                for k in 0..<(end - start) { target[k] += source[k] }
+                return
+            }
+            for oy in firstRow..<lastRow {
+                let first = plane + (oy * g.stride - g.padding + i) * g.width + (low * g.stride - g.padding + j)
+                scatterAdd(block + oy * wo + low, into: first, stride: g.stride, count: high - low)
+            }
+        }
+
+        /// Zeroes columns [0, low) and [high, Wo) of rows [firstRow, lastRow) of a block: one
+        /// strided pass per column (a row-wise fill of one or two floats would be a memset call).
+        @inline(__always)
+        func zeroEdgeColumns(_ block: UnsafeMutablePointer<Float>, _ g: Conv2DGeometry) {
+            let wo = g.outWidth
+            @inline(__always) func zero(_ column: Int) {
+                var p = block + firstRow * wo + column
+                for _ in firstRow..<lastRow {
+                    p.pointee = 0
+                    p += wo
+                }
+            }
+            for column in 0..<low { zero(column) }
+            for column in high..<wo { zero(column) }
+        }
     }
 
     /// destination[0..<count] = source[0..<count].
