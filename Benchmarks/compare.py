@@ -1,11 +1,14 @@
 """Runs the Swift and PyTorch benchmarks one after another and prints a comparison table.
 
     python3 Benchmarks/compare.py [--stbp .build/release/stbp] [--configs mnist,cifar10]
-                                  [--threads 2] [--iterations K] [--json]
+                                  [--threads 2] [--iterations K] [--evaluate] [--scaling]
+                                  [--json]
 
 For each configuration it runs, each in its own process: `stbp bench --config NAME
 --threads N --json`, then Benchmarks/pytorch_bench.py in the "time" and in the "layer"
 order. --iterations, when given, is passed to all three; otherwise each uses its default.
+--evaluate times inference alone on both sides (PyTorch under torch.no_grad()). --scaling
+also runs the Swift benchmark with one thread and reports how much faster N threads are.
 """
 
 import argparse
@@ -33,41 +36,70 @@ def run_json(command):
 
 def compare(config, args):
     """One table row: the Swift run and both PyTorch orders of one configuration."""
-    common = ["--config", config, "--threads", str(args.threads)]
-    if args.iterations is not None:
-        common += ["--iterations", str(args.iterations)]
-    swift = run_json([args.stbp, "bench", *common, "--json"])
-    torch_runs = {order: run_json([sys.executable, PYTORCH_BENCH, *common, "--order", order])
+    def common(threads):
+        options = ["--config", config, "--threads", str(threads)]
+        if args.iterations is not None:
+            options += ["--iterations", str(args.iterations)]
+        if args.evaluate:
+            options += ["--evaluate"]
+        return options
+
+    swift = run_json([args.stbp, "bench", *common(args.threads), "--json"])
+    torch_runs = {order: run_json([sys.executable, PYTORCH_BENCH, *common(args.threads), "--order", order])
                   for order in ORDERS}
-    fastest = min(run["median_step_seconds"] for run in torch_runs.values())
-    return {
+    step = swift["median_step_seconds"]
+    row = {
         "config": config,
+        "mode": swift["mode"],
         "threads": args.threads,
-        "swift_step_seconds": swift["median_step_seconds"],
+        "swift_step_seconds": step,
         "pytorch_time_order_step_seconds": torch_runs["time"]["median_step_seconds"],
         "pytorch_layer_order_step_seconds": torch_runs["layer"]["median_step_seconds"],
-        "speedup_vs_fastest_pytorch": fastest / swift["median_step_seconds"],
+        "speedup_vs_time_order": torch_runs["time"]["median_step_seconds"] / step,
+        "speedup_vs_layer_order": torch_runs["layer"]["median_step_seconds"] / step,
+        "speedup_vs_fastest_pytorch": min(r["median_step_seconds"] for r in torch_runs.values()) / step,
         "swift_sgemm_fraction": swift.get("sgemm_fraction"),
+        "swift_sgemm_gflops": swift.get("sgemm_gflops"),
+        "swift_blas_core": swift.get("blas_core"),
         "swift_peak_rss_mb": swift["peak_rss_mb"],
         "pytorch_time_order_peak_rss_mb": torch_runs["time"]["peak_rss_mb"],
         "pytorch_layer_order_peak_rss_mb": torch_runs["layer"]["peak_rss_mb"],
         "runs": [swift, *torch_runs.values()],
     }
+    if args.scaling:
+        single = run_json([args.stbp, "bench", *common(1), "--json"])
+        row["swift_one_thread_step_seconds"] = single["median_step_seconds"]
+        row["thread_speedup"] = single["median_step_seconds"] / step
+        row["runs"].append(single)
+    return row
 
 
-def print_table(rows):
-    header = ("config", "swift s", "torch time s", "torch layer s", "speed-up",
-              "sgemm frac", "swift MB", "time MB", "layer MB")
-    print(("{:<8} " + "{:>13} " * (len(header) - 1)).format(*header))
+def print_table(rows, scaling):
+    header = ["config", "mode", "swift s", "torch time s", "torch layer s", "vs time", "vs layer",
+              "sgemm frac", "swift MB", "time MB", "layer MB"]
+    if scaling:
+        header += ["1 thread s", "N vs 1"]
+    print("{:<8} {:<8} ".format(*header[:2]) + " ".join(f"{h:>13}" for h in header[2:]))
     for r in rows:
         fraction = r["swift_sgemm_fraction"]
-        print(f"{r['config']:<8} {r['swift_step_seconds']:13.4f} "
-              f"{r['pytorch_time_order_step_seconds']:13.4f} "
-              f"{r['pytorch_layer_order_step_seconds']:13.4f} "
-              f"{r['speedup_vs_fastest_pytorch']:12.2f}x "
-              f"{'n/a' if fraction is None else f'{fraction:.2f}':>13} "
-              f"{r['swift_peak_rss_mb']:13.0f} {r['pytorch_time_order_peak_rss_mb']:13.0f} "
-              f"{r['pytorch_layer_order_peak_rss_mb']:13.0f}")
+        cells = [
+            f"{r['swift_step_seconds']:13.4f}",
+            f"{r['pytorch_time_order_step_seconds']:13.4f}",
+            f"{r['pytorch_layer_order_step_seconds']:13.4f}",
+            f"{r['speedup_vs_time_order']:12.2f}x",
+            f"{r['speedup_vs_layer_order']:12.2f}x",
+            f"{'n/a' if fraction is None else f'{fraction:.2f}':>13}",
+            f"{r['swift_peak_rss_mb']:13.0f}",
+            f"{r['pytorch_time_order_peak_rss_mb']:13.0f}",
+            f"{r['pytorch_layer_order_peak_rss_mb']:13.0f}",
+        ]
+        if scaling:
+            cells += [f"{r['swift_one_thread_step_seconds']:13.4f}", f"{r['thread_speedup']:12.2f}x"]
+        print(f"{r['config']:<8} {r['mode']:<8} " + " ".join(cells))
+    cores = {r["swift_blas_core"] for r in rows}
+    rates = ", ".join(f"{r['config']} {r['swift_sgemm_gflops']:.0f}" for r in rows)
+    print(f"threads {rows[0]['threads']}; OpenBLAS core {', '.join(sorted(cores))}; "
+          f"same-run sgemm GFLOP/s: {rates}")
 
 
 def main():
@@ -77,6 +109,9 @@ def main():
                         help=f"comma-separated subset of {','.join(CONFIGS)}")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--iterations", type=int)
+    parser.add_argument("--evaluate", action="store_true", help="time inference alone")
+    parser.add_argument("--scaling", action="store_true",
+                        help="also time Swift with one thread and report the speed-up")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     args = parser.parse_args()
     configs = args.configs.split(",")
@@ -92,7 +127,7 @@ def main():
     if args.json:
         print(json.dumps(rows, indent=1))
     else:
-        print_table(rows)
+        print_table(rows, args.scaling)
 
 
 if __name__ == "__main__":
