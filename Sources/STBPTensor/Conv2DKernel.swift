@@ -1,4 +1,5 @@
-/// 2-D convolution by im2col and one GEMM per chunk of samples, NCHW.
+/// 2-D convolution by im2col and one GEMM per chunk of samples, NCHW; 3x3 convolutions with
+/// stride 1 and padding 1 between wide layers go to `WinogradConv2D` instead.
 ///
 /// Forward: y[n, o] = b[o] + sum_{c,i,j} w[o, c, i, j] * x[n, c, oy*s - p + i, ox*s - p + j].
 /// Samples are processed in chunks whose column matrices [C*kh*kw, S*Ho*Wo] stay within a
@@ -16,7 +17,11 @@ public enum Conv2DKernel {
 
     /// The [m, n, k] of the forward GEMM for one chunk of samples.
     public static func forwardGEMMShape(_ g: Conv2DGeometry) -> [Int] {
-        [g.outChannels, chunkSize(g) * g.outPixels, g.patchSize]
+        if WinogradConv2D.applies(to: g) {
+            let tiling = WinogradConv2D.Tiling(g)
+            return [g.outChannels, WinogradConv2D.chunkSize(g, tiling) * tiling.tiles, g.inChannels]
+        }
+        return [g.outChannels, chunkSize(g) * g.outPixels, g.patchSize]
     }
 
     /// y = conv2d(x, w) + b: input [N, C, H, W], weight [O, C, kh, kw], bias [O] -> [N, O, Ho, Wo].
@@ -24,6 +29,7 @@ public enum Conv2DKernel {
         input: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0
     ) -> Tensor {
         let g = Conv2DGeometry(inputShape: input.shape, weightShape: weight.shape, stride: stride, padding: padding)
+        if WinogradConv2D.applies(to: g) { return WinogradConv2D.forward(input: input, weight: weight, bias: bias) }
         if let bias {
             precondition(bias.shape == [g.outChannels], "conv2d bias must be [\(g.outChannels)], got \(bias.shape).")
         }
@@ -98,6 +104,10 @@ public enum Conv2DKernel {
         inputGradient: Bool = true
     ) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
         let g = Conv2DGeometry(inputShape: input.shape, weightShape: weight.shape, stride: stride, padding: padding)
+        if WinogradConv2D.applies(to: g) {
+            return WinogradConv2D.backward(
+                gradOutput: gradOutput, input: input, weight: weight, inputGradient: inputGradient)
+        }
         precondition(
             gradOutput.shape == g.outputShape,
             "conv2d gradient must be \(g.outputShape) for input \(input.shape), got \(gradOutput.shape).")

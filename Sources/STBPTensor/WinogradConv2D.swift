@@ -1,0 +1,447 @@
+/// 3x3 convolution with stride 1 and padding 1 (the paper's `128C3`) by Winograd's minimal
+/// filtering F(2x2, 3x3) (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks",
+/// 2016): 16 multiplications per 2x2 output tile instead of 36, so the GEMMs do 2.25x less work
+/// than im2col's.
+///
+/// Layouts, NCHW: input [N, C, H, W], weight [O, C, 3, 3], output [N, O, H, W]. The output is
+/// cut into th x tw = ceil(H/2) x ceil(W/2) tiles of 2x2; tile t = ty * tw + tx of sample s is
+/// column n = s * tiles + t. With d the tile's 4x4 input patch (rows 2ty-1...2ty+2, columns
+/// 2tx-1...2tx+2, zero outside the image) and g a 3x3 kernel:
+///
+///     U = G g Gᵀ                [16, O, C]   (ξ = 4 * row + column of the 4x4 transform)
+///     V = Bᵀ d B                [C, 16, N·tiles]
+///     M[ξ] = U[ξ] · V[ξ]        16 GEMMs, [O, C] x [C, N·tiles], into M [O, 16, N·tiles]
+///     y = Aᵀ M A                2x2 outputs per tile, + bias
+///
+/// V, M and Z keep the 16 transform values of one channel together ([channel, 16, tiles],
+/// GEMM leading dimension 16 x tiles): each transform then reads or writes one compact block
+/// per channel instead of 16 blocks a whole matrix apart.
+///
+///     Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]   G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1]
+///     Aᵀ = [1 1 1 0; 0 1 -1 -1]
+///
+/// Backward: dL/dx is the same convolution of dL/dy with the kernel flipped and transposed,
+/// w'[c, o, i, j] = w[o, c, 2-i, 2-j]; dL/dw = Gᵀ (Σ_tiles (A dy Aᵀ) ⊙ (Bᵀ d B)) G, i.e. 16
+/// GEMMs dU[ξ] = Z[ξ] · V[ξ]ᵀ with Z = A dy Aᵀ [O, 16, N·tiles], then dw = Gᵀ dU G.
+/// The results equal direct convolution up to float rounding (tested against the naive loops).
+public enum WinogradConv2D {
+    /// Whether conv2d of this geometry runs here: 3x3 kernel, stride 1, padding 1, and at least
+    /// 64 input and output channels (below that the 16 GEMMs are too thin to pay for the
+    /// transforms).
+    public static func applies(to g: Conv2DGeometry) -> Bool {
+        g.kernelHeight == 3 && g.kernelWidth == 3 && g.stride == 1 && g.padding == 1
+            && g.inChannels >= 64 && g.outChannels >= 64
+    }
+
+    /// The largest transformed buffer a chunk of samples may use, in scalars.
+    static let budget = 8 << 20
+
+    /// y = conv2d(x, w) + b, stride 1, padding 1: [N, C, H, W], [O, C, 3, 3], [O] -> [N, O, H, W].
+    public static func forward(input: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+        let g = Conv2DGeometry(inputShape: input.shape, weightShape: weight.shape, stride: 1, padding: 1)
+        precondition(
+            g.kernelHeight == 3 && g.kernelWidth == 3, "Winograd F(2x2, 3x3) needs a 3x3 kernel, got \(weight.shape).")
+        if let bias {
+            precondition(bias.shape == [g.outChannels], "conv2d bias must be [\(g.outChannels)], got \(bias.shape).")
+        }
+        let u = transformedFilters(weight)
+        return Tensor(shape: g.outputShape) { out in
+            input.withUnsafeBufferPointer { x in
+                u.withUnsafeBufferPointer { u in
+                    if let bias {
+                        bias.withUnsafeBufferPointer {
+                            convolve(x.baseAddress!, g, u.baseAddress!, bias: $0.baseAddress!, into: out.baseAddress!)
+                        }
+                    } else {
+                        convolve(x.baseAddress!, g, u.baseAddress!, bias: nil, into: out.baseAddress!)
+                    }
+                }
+            }
+        }
+    }
+
+    /// dL/dx (when `inputGradient`), dL/dw and dL/db of `forward`, given dL/dy [N, O, H, W].
+    public static func backward(
+        gradOutput: Tensor, input: Tensor, weight: Tensor, inputGradient: Bool = true
+    ) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
+        let g = Conv2DGeometry(inputShape: input.shape, weightShape: weight.shape, stride: 1, padding: 1)
+        precondition(
+            gradOutput.shape == g.outputShape,
+            "conv2d gradient must be \(g.outputShape) for input \(input.shape), got \(gradOutput.shape).")
+        let (o, c) = (g.outChannels, g.inChannels)
+        let tiling = Tiling(g)
+        let samples = chunkSize(g, tiling)
+        let width = samples * tiling.tiles
+        let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * c * width)
+        let z = UnsafeMutablePointer<Float>.allocate(capacity: 16 * o * width)
+        defer {
+            v.deallocate()
+            z.deallocate()
+        }
+        // dU[ξ] [O, C] = Σ over chunks of Z[ξ] · V[ξ]ᵀ.
+        var gradU = Tensor(zeros: [16, o, c])
+        input.withUnsafeBufferPointer { x in
+            gradOutput.withUnsafeBufferPointer { dy in
+                gradU.withUnsafeMutableBufferPointer { du in
+                    for first in Swift.stride(from: 0, to: g.batch, by: samples) {
+                        let count = min(samples, g.batch - first)
+                        let n = count * tiling.tiles
+                        transformInput(
+                            x.baseAddress! + first * c * g.inPixels, channels: c, samples: count, tiling, into: v)
+                        transformGradient(
+                            dy.baseAddress! + first * o * g.outPixels, channels: o, samples: count, tiling, into: z)
+                        for xi in 0..<16 {
+                            BLAS.sgemm(
+                                transposeB: true, m: o, n: c, k: n, a: z + xi * n, lda: 16 * n, b: v + xi * n,
+                                ldb: 16 * n, beta: 1, c: du.baseAddress! + xi * o * c, ldc: c)
+                        }
+                    }
+                }
+            }
+        }
+        let gradWeight = filterGradient(gradU, outChannels: o, inChannels: c)
+        let gradInput = inputGradient ? forward(input: gradOutput, weight: flippedTransposed(weight), bias: nil) : nil
+        return (gradInput, gradWeight, Conv2DKernel.sumPerChannel(gradOutput))
+    }
+
+    /// The output tiles of one map: th x tw tiles of 2x2 over H x W.
+    struct Tiling {
+        let height: Int, width: Int, rows: Int, columns: Int
+        /// Tiles per map, th * tw.
+        var tiles: Int { rows * columns }
+        /// Padded row length of the transform scratch: tiles are handled four at a time, and
+        /// a group reads two floats past its last tile's patch.
+        var scratchLength: Int { 2 * ((columns + 3) / 4 * 4) + 4 }
+
+        init(_ g: Conv2DGeometry) {
+            height = g.height
+            width = g.width
+            rows = (g.height + 1) / 2
+            columns = (g.width + 1) / 2
+        }
+    }
+
+    /// Samples per chunk: the transformed input and product of a chunk stay within `budget`.
+    static func chunkSize(_ g: Conv2DGeometry, _ t: Tiling) -> Int {
+        max(1, min(g.batch, budget / max(16 * max(g.inChannels, g.outChannels) * t.tiles, 1)))
+    }
+
+    /// y [S, O, H, W] = conv(x [S, C, H, W]) + bias, chunk by chunk, with U = `transformedFilters`.
+    static func convolve(
+        _ x: UnsafePointer<Float>, _ g: Conv2DGeometry, _ u: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        into y: UnsafeMutablePointer<Float>
+    ) {
+        let (o, c) = (g.outChannels, g.inChannels)
+        let tiling = Tiling(g)
+        let samples = chunkSize(g, tiling)
+        let width = samples * tiling.tiles
+        let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * c * width)
+        let m = UnsafeMutablePointer<Float>.allocate(capacity: 16 * o * width)
+        defer {
+            v.deallocate()
+            m.deallocate()
+        }
+        for first in Swift.stride(from: 0, to: g.batch, by: samples) {
+            let count = min(samples, g.batch - first)
+            let n = count * tiling.tiles
+            transformInput(x + first * c * g.inPixels, channels: c, samples: count, tiling, into: v)
+            for xi in 0..<16 {
+                BLAS.sgemm(
+                    m: o, n: n, k: c, a: u + xi * o * c, lda: c, b: v + xi * n, ldb: 16 * n, c: m + xi * n,
+                    ldc: 16 * n)
+            }
+            transformOutput(m, channels: o, samples: count, tiling, bias: bias, into: y + first * o * g.outPixels)
+        }
+    }
+
+    /// U = G g Gᵀ for every kernel: [O, C, 3, 3] -> [16, O, C].
+    static func transformedFilters(_ weight: Tensor) -> Tensor {
+        let (o, c) = (weight.shape[0], weight.shape[1])
+        return Tensor(shape: [16, o, c]) { u in
+            weight.withUnsafeBufferPointer { w in
+                for pair in 0..<(o * c) {
+                    let k = w.baseAddress! + pair * 9
+                    // h = G g (4x3); then each row [a, b, e] of h -> [a, ½(a+b+e), ½(a-b+e), e].
+                    for row in 0..<4 {
+                        var h = SIMD4<Float>.zero  // lanes: columns 0...2 of row `row` of G g
+                        for j in 0..<3 {
+                            let (g0, g1, g2) = (k[j], k[3 + j], k[6 + j])
+                            switch row {
+                            case 0: h[j] = g0
+                            case 1: h[j] = 0.5 * (g0 + g1 + g2)
+                            case 2: h[j] = 0.5 * (g0 - g1 + g2)
+                            default: h[j] = g2
+                            }
+                        }
+                        let (a, b, e) = (h[0], h[1], h[2])
+                        u[(4 * row) * o * c + pair] = a
+                        u[(4 * row + 1) * o * c + pair] = 0.5 * (a + b + e)
+                        u[(4 * row + 2) * o * c + pair] = 0.5 * (a - b + e)
+                        u[(4 * row + 3) * o * c + pair] = e
+                    }
+                }
+            }
+        }
+    }
+
+    /// dw = Gᵀ dU G for every kernel: [16, O, C] -> [O, C, 3, 3].
+    static func filterGradient(_ gradU: Tensor, outChannels o: Int, inChannels c: Int) -> Tensor {
+        Tensor(shape: [o, c, 3, 3]) { dw in
+            gradU.withUnsafeBufferPointer { du in
+                let stride = o * c
+                for pair in 0..<(o * c) {
+                    // f = Gᵀ dU (3x4): rows e0 + ½e1 + ½e2, ½e1 - ½e2, ½e1 + ½e2 + e3 (e: rows of dU).
+                    var f0 = SIMD4<Float>.zero, f1 = SIMD4<Float>.zero, f2 = SIMD4<Float>.zero
+                    for column in 0..<4 {
+                        let e0 = du[column * stride + pair], e1 = du[(4 + column) * stride + pair]
+                        let e2 = du[(8 + column) * stride + pair], e3 = du[(12 + column) * stride + pair]
+                        f0[column] = e0 + 0.5 * e1 + 0.5 * e2
+                        f1[column] = 0.5 * e1 - 0.5 * e2
+                        f2[column] = 0.5 * e1 + 0.5 * e2 + e3
+                    }
+                    // dw = f G: each row [a, b, e, d] -> [a + ½b + ½e, ½b - ½e, ½b + ½e + d].
+                    @inline(__always) func write(_ f: SIMD4<Float>, row: Int) {
+                        let (a, b, e, d) = (f[0], f[1], f[2], f[3])
+                        dw[pair * 9 + 3 * row] = a + 0.5 * b + 0.5 * e
+                        dw[pair * 9 + 3 * row + 1] = 0.5 * b - 0.5 * e
+                        dw[pair * 9 + 3 * row + 2] = 0.5 * b + 0.5 * e + d
+                    }
+                    write(f0, row: 0)
+                    write(f1, row: 1)
+                    write(f2, row: 2)
+                }
+            }
+        }
+    }
+
+    /// w'[c, o, i, j] = w[o, c, 2-i, 2-j]: the kernel of dL/dx as a forward convolution of dL/dy.
+    static func flippedTransposed(_ weight: Tensor) -> Tensor {
+        let (o, c) = (weight.shape[0], weight.shape[1])
+        return Tensor(shape: [c, o, 3, 3]) { out in
+            weight.withUnsafeBufferPointer { w in
+                for oc in 0..<o {
+                    for ic in 0..<c {
+                        for tap in 0..<9 { out[(ic * o + oc) * 9 + tap] = w[(oc * c + ic) * 9 + 8 - tap] }
+                    }
+                }
+            }
+        }
+    }
+
+    /// V[c, ξ, s·tiles + t] = (Bᵀ d B)[ξ] for the 4x4 patch d of tile t of plane (s, c) of
+    /// x [samples, channels, H, W]. Each plane is first copied into a zero-bordered scratch
+    /// plane (row r + 1, column q = col + 1), so every patch is in bounds; then four tiles at a
+    /// time: the rows of Bᵀ d on 8-float vectors, the columns from their even and odd lanes.
+    static func transformInput(
+        _ x: UnsafePointer<Float>, channels: Int, samples: Int, _ t: Tiling, into v: UnsafeMutablePointer<Float>
+    ) {
+        let n = samples * t.tiles, length = t.scratchLength
+        let task = UncheckedSendable((x, v))
+        parallelFor(samples * channels, grain: 2) { planes in
+            let (x, v) = task.value
+            let padded = UnsafeMutablePointer<Float>.allocate(capacity: (2 * t.rows + 2) * length)
+            defer { padded.deallocate() }
+            padded.initialize(repeating: 0, count: (2 * t.rows + 2) * length)
+            for plane in planes {
+                let s = plane / channels, c = plane % channels
+                let source = x + plane * t.height * t.width
+                for row in 0..<t.height { copy(source + row * t.width, into: padded + (row + 1) * length + 1, t.width) }
+                for ty in 0..<t.rows {
+                    let rows = UnsafeRawPointer(padded + 2 * ty * length), step = length * 4
+                    let column = v + c * 16 * n + s * t.tiles + ty * t.columns
+                    for tx in Swift.stride(from: 0, to: t.columns, by: 4) {
+                        // Row k of the patches of tiles tx...tx+3: columns 2tx...2tx+9 as two
+                        // 8-float vectors (from 2tx and from 2tx+2).
+                        @inline(__always) func left(_ k: Int) -> SIMD8<Float> {
+                            rows.loadUnaligned(fromByteOffset: k * step + 8 * tx, as: SIMD8<Float>.self)
+                        }
+                        @inline(__always) func right(_ k: Int) -> SIMD8<Float> {
+                            rows.loadUnaligned(fromByteOffset: k * step + 8 * tx + 8, as: SIMD8<Float>.self)
+                        }
+                        let (l0, l1, l2, l3) = (left(0), left(1), left(2), left(3))
+                        let (r0, r1, r2, r3) = (right(0), right(1), right(2), right(3))
+                        // Bᵀ d rows: d0 - d2, d1 + d2, d2 - d1, d1 - d3.
+                        let rowsLeft = (l0 - l2, l1 + l2, l2 - l1, l1 - l3)
+                        let rowsRight = (r0 - r2, r1 + r2, r2 - r1, r1 - r3)
+                        let count = min(4, t.columns - tx)
+                        @inline(__always) func columns(_ k: Int, _ l: SIMD8<Float>, _ r: SIMD8<Float>) {
+                            // Per tile a, b, c, e = columns 2tx...2tx+3: [a - c, b + c, c - b, b - e].
+                            let (a, b, cc, e) = (l.evenHalf, l.oddHalf, r.evenHalf, r.oddHalf)
+                            store((a - cc, b + cc, cc - b, b - e), column + tx + 4 * k * n, stride: n, count: count)
+                        }
+                        columns(0, rowsLeft.0, rowsRight.0)
+                        columns(1, rowsLeft.1, rowsRight.1)
+                        columns(2, rowsLeft.2, rowsRight.2)
+                        columns(3, rowsLeft.3, rowsRight.3)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Z[o, ξ, s·tiles + t] = (A dy Aᵀ)[ξ] for the 2x2 tile t of plane (s, o) of
+    /// dy [samples, channels, H, W] (zero outside the map). A = [1 0; 1 1; 1 -1; 0 -1]. Each
+    /// plane is first copied into a scratch plane with zeros past its bottom and right edges.
+    static func transformGradient(
+        _ dy: UnsafePointer<Float>, channels: Int, samples: Int, _ t: Tiling, into z: UnsafeMutablePointer<Float>
+    ) {
+        let n = samples * t.tiles, length = t.scratchLength
+        let task = UncheckedSendable((dy, z))
+        parallelFor(samples * channels, grain: 2) { planes in
+            let (dy, z) = task.value
+            let padded = UnsafeMutablePointer<Float>.allocate(capacity: 2 * t.rows * length)
+            defer { padded.deallocate() }
+            padded.initialize(repeating: 0, count: 2 * t.rows * length)
+            for plane in planes {
+                let s = plane / channels, o = plane % channels
+                let source = dy + plane * t.height * t.width
+                for row in 0..<t.height { copy(source + row * t.width, into: padded + row * length, t.width) }
+                for ty in 0..<t.rows {
+                    let rows = UnsafeRawPointer(padded + 2 * ty * length), step = length * 4
+                    let column = z + o * 16 * n + s * t.tiles + ty * t.columns
+                    for tx in Swift.stride(from: 0, to: t.columns, by: 4) {
+                        let d0 = rows.loadUnaligned(fromByteOffset: 8 * tx, as: SIMD8<Float>.self)
+                        let d1 = rows.loadUnaligned(fromByteOffset: step + 8 * tx, as: SIMD8<Float>.self)
+                        let count = min(4, t.columns - tx)
+                        // A dy rows: d0, d0 + d1, d0 - d1, -d1; then per tile f, h = columns
+                        // 2tx, 2tx+1: [f, f + h, f - h, -h].
+                        @inline(__always) func columns(_ k: Int, _ u: SIMD8<Float>) {
+                            let (f, h) = (u.evenHalf, u.oddHalf)
+                            store((f, f + h, f - h, -h), column + tx + 4 * k * n, stride: n, count: count)
+                        }
+                        columns(0, d0)
+                        columns(1, d0 + d1)
+                        columns(2, d0 - d1)
+                        columns(3, -d1)
+                    }
+                }
+            }
+        }
+    }
+
+    /// target[0..<count] = source[0..<count].
+    @inline(__always)
+    static func copy(_ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, _ count: Int) {
+        for q in 0..<count { target[q] = source[q] }
+    }
+
+    /// y[s, o, 2ty + a, 2tx + b] = (Aᵀ m A)[a, b] + bias[o] with m[ξ] = M[o, ξ, s·tiles + t],
+    /// four tiles at a time; outputs past the map's edge are dropped.
+    static func transformOutput(
+        _ m: UnsafePointer<Float>, channels: Int, samples: Int, _ t: Tiling, bias: UnsafePointer<Float>?,
+        into y: UnsafeMutablePointer<Float>
+    ) {
+        let n = samples * t.tiles, stride = n
+        let task = UncheckedSendable((m, y, bias))
+        parallelFor(samples * channels, grain: 2) { planes in
+            let (m, y, bias) = task.value
+            for plane in planes {
+                let s = plane / channels, o = plane % channels
+                let target = y + plane * t.height * t.width
+                let shift = SIMD4<Float>(repeating: bias?[o] ?? 0)
+                for ty in 0..<t.rows {
+                    let column = m + o * 16 * n + s * t.tiles + ty * t.columns
+                    for tx in Swift.stride(from: 0, to: t.columns, by: 4) {
+                        let count = min(4, t.columns - tx)
+                        var outputs: (top: Pair, bottom: Pair)
+                        if count == 4 {
+                            outputs = outputTiles(column + tx, stride: stride, shift: shift)
+                        } else {
+                            // The last, partial group: through a zero-padded copy [16, 4].
+                            var copy = [Float](repeating: 0, count: 64)
+                            for xi in 0..<16 {
+                                for lane in 0..<count { copy[4 * xi + lane] = column[xi * stride + tx + lane] }
+                            }
+                            outputs = copy.withUnsafeBufferPointer {
+                                outputTiles($0.baseAddress!, stride: 4, shift: shift)
+                            }
+                        }
+                        writeRow(outputs.top, target + 2 * ty * t.width, tx: tx, count: count, width: t.width)
+                        if 2 * ty + 1 < t.height {
+                            writeRow(
+                                outputs.bottom, target + (2 * ty + 1) * t.width, tx: tx, count: count, width: t.width)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The left and right outputs of four tiles in one output row.
+    typealias Pair = (SIMD4<Float>, SIMD4<Float>)
+
+    /// Aᵀ m A + shift for four tiles, m[ξ] at m + ξ · stride (four consecutive tiles each):
+    /// p = rows 0 + 1 + 2 and q = rows 1 - 2 - 3 of m, then the same on the columns of p and q.
+    @inline(__always)
+    static func outputTiles(
+        _ m: UnsafePointer<Float>, stride: Int, shift: SIMD4<Float>
+    ) -> (top: Pair, bottom: Pair) {
+        let raw = UnsafeRawPointer(m), step = stride * MemoryLayout<Float>.stride
+        @inline(__always) func v(_ xi: Int) -> SIMD4<Float> {
+            raw.loadUnaligned(fromByteOffset: xi * step, as: SIMD4<Float>.self)
+        }
+        let (m0, m1, m2, m3) = (v(0), v(1), v(2), v(3))
+        let (m4, m5, m6, m7) = (v(4), v(5), v(6), v(7))
+        let (m8, m9, m10, m11) = (v(8), v(9), v(10), v(11))
+        let (m12, m13, m14, m15) = (v(12), v(13), v(14), v(15))
+        let (p0, p1, p2, p3) = (m0 + m4 + m8, m1 + m5 + m9, m2 + m6 + m10, m3 + m7 + m11)
+        let (q0, q1, q2, q3) = (m4 - m8 - m12, m5 - m9 - m13, m6 - m10 - m14, m7 - m11 - m15)
+        return (
+            (p0 + p1 + p2 + shift, p1 - p2 - p3 + shift),
+            (q0 + q1 + q2 + shift, q1 - q2 - q3 + shift)
+        )
+    }
+
+    /// Writes the outputs of four tiles to one map row: [l0, r0, l1, r1, ...] from column 2tx,
+    /// as far as the row goes.
+    @inline(__always)
+    static func writeRow(
+        _ values: (SIMD4<Float>, SIMD4<Float>), _ row: UnsafeMutablePointer<Float>, tx: Int, count: Int, width: Int
+    ) {
+        let (l, r) = values
+        if count == 4 && 2 * tx + 8 <= width {
+            let pairs = SIMD8<Float>(l[0], r[0], l[1], r[1], l[2], r[2], l[3], r[3])
+            UnsafeMutableRawPointer(row + 2 * tx).storeBytes(of: pairs, as: SIMD8<Float>.self)
+            return
+        }
+        for lane in 0..<count {
+            row[2 * (tx + lane)] = l[lane]
+            if 2 * (tx + lane) + 1 < width { row[2 * (tx + lane) + 1] = r[lane] }
+        }
+    }
+
+    /// Stores four transform values of four tiles, value j at target + j · stride, as far as
+    /// `count` tiles go.
+    @inline(__always)
+    static func store(
+        _ values: (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>), _ target: UnsafeMutablePointer<Float>,
+        stride: Int, count: Int
+    ) {
+        let raw = UnsafeMutableRawPointer(target), step = stride * MemoryLayout<Float>.stride
+        if count == 4 {
+            raw.storeBytes(of: values.0, as: SIMD4<Float>.self)
+            raw.storeBytes(of: values.1, toByteOffset: step, as: SIMD4<Float>.self)
+            raw.storeBytes(of: values.2, toByteOffset: 2 * step, as: SIMD4<Float>.self)
+            raw.storeBytes(of: values.3, toByteOffset: 3 * step, as: SIMD4<Float>.self)
+            return
+        }
+        for lane in 0..<count {
+            target[lane] = values.0[lane]
+            target[stride + lane] = values.1[lane]
+            target[2 * stride + lane] = values.2[lane]
+            target[3 * stride + lane] = values.3[lane]
+        }
+    }
+
+    /// Four floats from `source`.
+    @inline(__always)
+    static func vector(_ source: UnsafePointer<Float>) -> SIMD4<Float> {
+        UnsafeRawPointer(source).loadUnaligned(as: SIMD4<Float>.self)
+    }
+
+    /// Four floats to `target`.
+    @inline(__always)
+    static func put(_ value: SIMD4<Float>, _ target: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(target).storeBytes(of: value, as: SIMD4<Float>.self)
+    }
+}

@@ -1,0 +1,53 @@
+import STBPTensor
+import Testing
+
+/// Winograd F(2x2, 3x3) against the naive convolution loops: forward, dL/dx, dL/dw and dL/db.
+@Suite struct WinogradConv2DTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        let batch, channels, outChannels, height, width: Int
+        var testDescription: String { "N\(batch) C\(channels) -> \(outChannels) \(height)x\(width)" }
+    }
+
+    /// Even and odd sizes (partial tiles at the bottom and right), groups of 4 tiles and
+    /// their remainders, single rows and columns, and channel counts on both sides of 16.
+    static let cases: [Case] = [
+        Case(batch: 2, channels: 16, outChannels: 16, height: 8, width: 8),
+        Case(batch: 3, channels: 17, outChannels: 20, height: 7, width: 9),
+        Case(batch: 1, channels: 16, outChannels: 24, height: 17, width: 17),
+        Case(batch: 2, channels: 3, outChannels: 5, height: 5, width: 4),
+        Case(batch: 2, channels: 2, outChannels: 3, height: 1, width: 11),
+        Case(batch: 1, channels: 1, outChannels: 2, height: 12, width: 1),
+        Case(batch: 4, channels: 8, outChannels: 4, height: 34, width: 34),
+    ]
+
+    @Test(arguments: cases)
+    func winogradEqualsTheNaiveConvolution(_ c: Case) {
+        var g = SeededGenerator(seed: UInt64(c.channels * 100 + c.height))
+        let x = Tensor.normal([c.batch, c.channels, c.height, c.width], using: &g)
+        let w = Tensor.normal([c.outChannels, c.channels, 3, 3], using: &g)
+        let b = Tensor.normal([c.outChannels], using: &g)
+        let fast = WinogradConv2D.forward(input: x, weight: w, bias: b)
+        let slow = NaiveConv2DKernel.forward(input: x, weight: w, bias: b, stride: 1, padding: 1)
+        #expect(fast.shape == slow.shape)
+        #expect(fast.relativeDifference(to: slow) < 1e-5)
+
+        let dy = Tensor.normal(slow.shape, using: &g)
+        let fastGrads = WinogradConv2D.backward(gradOutput: dy, input: x, weight: w)
+        let slowGrads = NaiveConv2DKernel.backward(gradOutput: dy, input: x, weight: w, stride: 1, padding: 1)
+        #expect(fastGrads.input!.relativeDifference(to: slowGrads.input) < 1e-5)
+        #expect(fastGrads.weight.relativeDifference(to: slowGrads.weight) < 1e-5)
+        #expect(fastGrads.bias.relativeDifference(to: slowGrads.bias) < 1e-5)
+        #expect(WinogradConv2D.backward(gradOutput: dy, input: x, weight: w, inputGradient: false).input == nil)
+    }
+
+    @Test func onlyWideThreeByThreeSamePaddingConvolutionsApply() {
+        func geometry(_ c: Int, _ o: Int, k: Int = 3, stride: Int = 1, padding: Int = 1) -> Conv2DGeometry {
+            Conv2DGeometry(inputShape: [1, c, 8, 8], weightShape: [o, c, k, k], stride: stride, padding: padding)
+        }
+        #expect(WinogradConv2D.applies(to: geometry(128, 128)))
+        #expect(!WinogradConv2D.applies(to: geometry(2, 128)))
+        #expect(!WinogradConv2D.applies(to: geometry(128, 128, stride: 2)))
+        #expect(!WinogradConv2D.applies(to: geometry(128, 128, padding: 0)))
+        #expect(!WinogradConv2D.applies(to: geometry(128, 128, k: 5, padding: 2)))
+    }
+}
