@@ -335,6 +335,9 @@ public enum WinogradConv2D {
         let task = UncheckedSendable((m, y, bias))
         parallelFor(samples * channels, grain: 2) { planes in
             let (m, y, bias) = task.value
+            // The last, partial group of a tile row goes through a zero-padded copy [16, 4].
+            let partial = UnsafeMutablePointer<Float>.allocate(capacity: 64)
+            defer { partial.deallocate() }
             for plane in planes {
                 let s = plane / channels, o = plane % channels
                 let target = y + plane * t.height * t.width
@@ -347,14 +350,12 @@ public enum WinogradConv2D {
                         if count == 4 {
                             outputs = outputTiles(column + tx, stride: stride, shift: shift)
                         } else {
-                            // The last, partial group: through a zero-padded copy [16, 4].
-                            var copy = [Float](repeating: 0, count: 64)
                             for xi in 0..<16 {
-                                for lane in 0..<count { copy[4 * xi + lane] = column[xi * stride + tx + lane] }
+                                for lane in 0..<4 {
+                                    partial[4 * xi + lane] = lane < count ? column[xi * stride + tx + lane] : 0
+                                }
                             }
-                            outputs = copy.withUnsafeBufferPointer {
-                                outputTiles($0.baseAddress!, stride: 4, shift: shift)
-                            }
+                            outputs = outputTiles(partial, stride: 4, shift: shift)
                         }
                         writeRow(outputs.top, target + 2 * ty * t.width, tx: tx, count: count, width: t.width)
                         if 2 * ty + 1 < t.height {
