@@ -249,31 +249,35 @@ public enum WinogradConv2D {
                 for ty in 0..<t.rows {
                     let rows = UnsafeRawPointer(padded + 2 * ty * length), step = length * 4
                     let column = v + c * 16 * n + s * t.tiles + ty * t.columns
-                    for tx in Swift.stride(from: 0, to: t.columns, by: 4) {
-                        // Row k of the patches of tiles tx...tx+3: columns 2tx...2tx+9 as two
-                        // 8-float vectors (from 2tx and from 2tx+2).
-                        @inline(__always) func left(_ k: Int) -> SIMD8<Float> {
-                            rows.loadUnaligned(fromByteOffset: k * step + 8 * tx, as: SIMD8<Float>.self)
-                        }
-                        @inline(__always) func right(_ k: Int) -> SIMD8<Float> {
-                            rows.loadUnaligned(fromByteOffset: k * step + 8 * tx + 8, as: SIMD8<Float>.self)
-                        }
-                        let (l0, l1, l2, l3) = (left(0), left(1), left(2), left(3))
-                        let (r0, r1, r2, r3) = (right(0), right(1), right(2), right(3))
-                        // Bᵀ d rows: d0 - d2, d1 + d2, d2 - d1, d1 - d3.
-                        let rowsLeft = (l0 - l2, l1 + l2, l2 - l1, l1 - l3)
-                        let rowsRight = (r0 - r2, r1 + r2, r2 - r1, r1 - r3)
-                        let count = min(4, t.columns - tx)
-                        @inline(__always) func columns(_ k: Int, _ l: SIMD8<Float>, _ r: SIMD8<Float>) {
+                    // Row j of the patches of tiles tx...tx+3 is columns 2tx...2tx+9 of padded row
+                    // j, as two 8-float vectors (from 2tx and from 2tx+2).
+                    @inline(__always) func left(_ j: Int, _ tx: Int) -> SIMD8<Float> {
+                        rows.loadUnaligned(fromByteOffset: j * step + 8 * tx, as: SIMD8<Float>.self)
+                    }
+                    @inline(__always) func right(_ j: Int, _ tx: Int) -> SIMD8<Float> {
+                        rows.loadUnaligned(fromByteOffset: j * step + 8 * tx + 8, as: SIMD8<Float>.self)
+                    }
+                    // Row k of Bᵀ d is d_i + sign · d_j (d0 - d2, d1 + d2, d2 - d1, d1 - d3); one
+                    // pass over the tile row per k keeps few vectors live (no register spills).
+                    @inline(__always) func pass(_ k: Int, _ i: Int, _ j: Int, _ sign: Float) {
+                        let target = column + 4 * k * n
+                        @inline(__always) func group(_ tx: Int, _ count: Int) {
+                            let l = left(i, tx) + sign * left(j, tx), r = right(i, tx) + sign * right(j, tx)
                             // Per tile a, b, c, e = columns 2tx...2tx+3: [a - c, b + c, c - b, b - e].
                             let (a, b, cc, e) = (l.evenHalf, l.oddHalf, r.evenHalf, r.oddHalf)
-                            store((a - cc, b + cc, cc - b, b - e), column + tx + 4 * k * n, stride: n, count: count)
+                            store((a - cc, b + cc, cc - b, b - e), target + tx, stride: n, count: count)
                         }
-                        columns(0, rowsLeft.0, rowsRight.0)
-                        columns(1, rowsLeft.1, rowsRight.1)
-                        columns(2, rowsLeft.2, rowsRight.2)
-                        columns(3, rowsLeft.3, rowsRight.3)
+                        var tx = 0
+                        while tx + 4 <= t.columns {
+                            group(tx, 4)
+                            tx += 4
+                        }
+                        if tx < t.columns { group(tx, t.columns - tx) }
                     }
+                    pass(0, 0, 2, -1)
+                    pass(1, 1, 2, 1)
+                    pass(2, 2, 1, -1)
+                    pass(3, 1, 3, -1)
                 }
             }
         }
@@ -299,10 +303,9 @@ public enum WinogradConv2D {
                 for ty in 0..<t.rows {
                     let rows = UnsafeRawPointer(padded + 2 * ty * length), step = length * 4
                     let column = z + o * 16 * n + s * t.tiles + ty * t.columns
-                    for tx in Swift.stride(from: 0, to: t.columns, by: 4) {
+                    @inline(__always) func group(_ tx: Int, _ count: Int) {
                         let d0 = rows.loadUnaligned(fromByteOffset: 8 * tx, as: SIMD8<Float>.self)
                         let d1 = rows.loadUnaligned(fromByteOffset: step + 8 * tx, as: SIMD8<Float>.self)
-                        let count = min(4, t.columns - tx)
                         // A dy rows: d0, d0 + d1, d0 - d1, -d1; then per tile f, h = columns
                         // 2tx, 2tx+1: [f, f + h, f - h, -h].
                         @inline(__always) func columns(_ k: Int, _ u: SIMD8<Float>) {
@@ -314,6 +317,12 @@ public enum WinogradConv2D {
                         columns(2, d0 - d1)
                         columns(3, -d1)
                     }
+                    var tx = 0
+                    while tx + 4 <= t.columns {
+                        group(tx, 4)
+                        tx += 4
+                    }
+                    if tx < t.columns { group(tx, t.columns - tx) }
                 }
             }
         }
