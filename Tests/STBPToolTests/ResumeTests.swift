@@ -43,13 +43,20 @@ import Testing
         return process
     }
 
-    @Test func aKilledRunResumesFromItsLastCheckpoint() throws {
-        let scratch = try ScratchFolder()
-        defer { scratch.remove() }
+    /// Writes a synthetic MNIST folder into `scratch` and trains the reference run in "whole";
+    /// returns the data folder.
+    func uninterruptedRun(in scratch: ScratchFolder) throws -> String {
         try SyntheticImages.writeMNISTFolder(
             at: scratch.url.appendingPathComponent("data"), trainCount: 200, testCount: 40, seed: 5)
         let data = scratch.path("data")
         #expect(try Executables.run("stbp", Self.arguments(data: data, output: scratch.path("whole"))).status == 0)
+        return data
+    }
+
+    @Test func aKilledRunResumesFromItsLastCheckpoint() throws {
+        let scratch = try ScratchFolder()
+        defer { scratch.remove() }
+        let data = try uninterruptedRun(in: scratch)
 
         let killed = try interrupt(
             Self.arguments(data: data, output: scratch.path("killed")), scratch: scratch, signal: SIGKILL
@@ -66,10 +73,7 @@ import Testing
     @Test func ctrlCWritesACheckpointMidEpochAndTheRunResumesExactly() throws {
         let scratch = try ScratchFolder()
         defer { scratch.remove() }
-        try SyntheticImages.writeMNISTFolder(
-            at: scratch.url.appendingPathComponent("data"), trainCount: 200, testCount: 40, seed: 5)
-        let data = scratch.path("data")
-        #expect(try Executables.run("stbp", Self.arguments(data: data, output: scratch.path("whole"))).status == 0)
+        let data = try uninterruptedRun(in: scratch)
 
         let metrics = scratch.path("stopped/metrics.jsonl")
         let stopped = try interrupt(
