@@ -1,5 +1,6 @@
 /// 2-D convolution by im2col and one GEMM per chunk of samples, NCHW; 3x3 convolutions with
-/// stride 1 and padding 1 between wide layers go to `WinogradConv2D` instead.
+/// stride 1 and padding 1 between wide layers go to `WinogradConv2D` instead, and their
+/// forward pass to `Winograd4x4Conv2D` when the map's sides are multiples of 4.
 ///
 /// Forward: y[n, o] = b[o] + sum_{c,i,j} w[o, c, i, j] * x[n, c, oy*s - p + i, ox*s - p + j].
 /// Samples are processed in chunks whose column matrices [C*kh*kw, S*Ho*Wo] stay within a
@@ -17,6 +18,7 @@ public enum Conv2DKernel {
 
     /// The [m, n, k] of the forward GEMM for one chunk of samples.
     public static func forwardGEMMShape(_ g: Conv2DGeometry) -> [Int] {
+        if Winograd4x4Conv2D.applies(to: g) { return Winograd4x4Conv2D.gemmShape(g) }
         if WinogradConv2D.applies(to: g) {
             let tiling = WinogradConv2D.Tiling(g)
             return [g.outChannels, WinogradConv2D.chunkSize(g, tiling) * tiling.tiles, g.inChannels]
@@ -29,6 +31,9 @@ public enum Conv2DKernel {
         input: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0
     ) -> Tensor {
         let g = Conv2DGeometry(inputShape: input.shape, weightShape: weight.shape, stride: stride, padding: padding)
+        if Winograd4x4Conv2D.applies(to: g) {
+            return Winograd4x4Conv2D.forward(input: input, weight: weight, bias: bias)
+        }
         if WinogradConv2D.applies(to: g) { return WinogradConv2D.forward(input: input, weight: weight, bias: bias) }
         if let bias {
             precondition(bias.shape == [g.outChannels], "conv2d bias must be [\(g.outChannels)], got \(bias.shape).")

@@ -1,0 +1,322 @@
+/// 3x3 convolution with stride 1 and padding 1 by Winograd's F(4x4, 3x3) (Lavin and Gray,
+/// 2016, interpolation points 0, ±1, ±2, ∞): 36 multiplications per 4x4 output tile instead
+/// of 144, against 64 for four F(2x2, 3x3) tiles, and a transformed input 2.25 times the input
+/// instead of 4 times. `WinogradConv2D` (F(2x2, 3x3)) keeps the weight gradient.
+///
+/// Layouts, NCHW: input [N, C, H, W], weight [O, C, 3, 3], output [N, O, H, W]. The output is
+/// cut into th x tw = ceil(H/4) x ceil(W/4) tiles of 4x4; tile t = ty * tw + tx of sample s is
+/// column n = s * tiles + t. With d the tile's 6x6 input patch (rows 4ty-1...4ty+4, columns
+/// 4tx-1...4tx+4, zero outside the image) and g a 3x3 kernel:
+///
+///     U = G g Gᵀ                [36, O, C]   (ξ = 6 * row + column of the 6x6 transform)
+///     V = Bᵀ d B                [C, 36, N·tiles]
+///     M[ξ] = U[ξ] · V[ξ]        36 GEMMs, [O, C] x [C, N·tiles], into M [O, 36, N·tiles]
+///     y = Aᵀ M A                4x4 outputs per tile, + bias
+///
+///     Bᵀ = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1]
+///     G  = [¼ 0 0; -⅙ -⅙ -⅙; -⅙ ⅙ -⅙; 1/24 1/12 ⅙; 1/24 -1/12 ⅙; 0 0 1]
+///     Aᵀ = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
+///
+/// In float32 the result differs from the direct convolution by a few 1e-6 of its largest
+/// value (F(2x2, 3x3): about 1e-7); tested against the naive loops.
+public enum Winograd4x4Conv2D {
+    /// Whether the forward convolution of this geometry runs here rather than in F(2x2, 3x3):
+    /// where that applies and the map's sides are multiples of 4, so no tile is partial.
+    /// Partial tiles waste GEMM work and slow the transforms: on the nmnist network's 34x34
+    /// and 17x17 maps F(4x4, 3x3) measured no faster than F(2x2, 3x3); on cifar10's 32x32,
+    /// 16x16 and 8x8 maps evaluation ran 20-28% faster (Docs/Performance.md).
+    public static func applies(to g: Conv2DGeometry) -> Bool {
+        WinogradConv2D.applies(to: g) && g.height % 4 == 0 && g.width % 4 == 0
+    }
+
+    /// The largest transformed buffer a chunk of samples may use, in scalars.
+    static let budget = 8 << 20
+
+    /// y = conv2d(x, w) + b, stride 1, padding 1: [N, C, H, W], [O, C, 3, 3], [O] -> [N, O, H, W].
+    public static func forward(input: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+        let g = Conv2DGeometry(inputShape: input.shape, weightShape: weight.shape, stride: 1, padding: 1)
+        precondition(
+            g.kernelHeight == 3 && g.kernelWidth == 3, "Winograd F(4x4, 3x3) needs a 3x3 kernel, got \(weight.shape).")
+        if let bias {
+            precondition(bias.shape == [g.outChannels], "conv2d bias must be [\(g.outChannels)], got \(bias.shape).")
+        }
+        let u = transformedFilters(weight)
+        return Tensor(shape: g.outputShape) { out in
+            input.withUnsafeBufferPointer { x in
+                u.withUnsafeBufferPointer { u in
+                    if let bias {
+                        bias.withUnsafeBufferPointer {
+                            convolve(x.baseAddress!, g, u.baseAddress!, bias: $0.baseAddress!, into: out.baseAddress!)
+                        }
+                    } else {
+                        convolve(x.baseAddress!, g, u.baseAddress!, bias: nil, into: out.baseAddress!)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The output tiles of one map: th x tw tiles of 4x4 over H x W.
+    struct Tiling {
+        let height: Int, width: Int, rows: Int, columns: Int
+        /// Tiles per map, th * tw.
+        var tiles: Int { rows * columns }
+        /// Padded row length of the input scratch: tiles go four at a time, and a group reads
+        /// 20 floats from its first tile's patch.
+        var scratchLength: Int { 16 * ((columns + 3) / 4) + 8 }
+
+        init(_ g: Conv2DGeometry) {
+            height = g.height
+            width = g.width
+            rows = (g.height + 3) / 4
+            columns = (g.width + 3) / 4
+        }
+    }
+
+    /// Samples per chunk: the transformed input and product of a chunk stay within `budget`.
+    static func chunkSize(_ g: Conv2DGeometry, _ t: Tiling) -> Int {
+        max(1, min(g.batch, budget / max(36 * max(g.inChannels, g.outChannels) * t.tiles, 1)))
+    }
+
+    /// The [m, n, k] of one of the 36 GEMMs of a chunk.
+    public static func gemmShape(_ g: Conv2DGeometry) -> [Int] {
+        let t = Tiling(g)
+        return [g.outChannels, chunkSize(g, t) * t.tiles, g.inChannels]
+    }
+
+    /// y [S, O, H, W] = conv(x [S, C, H, W]) + bias, chunk by chunk, with U = `transformedFilters`.
+    static func convolve(
+        _ x: UnsafePointer<Float>, _ g: Conv2DGeometry, _ u: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        into y: UnsafeMutablePointer<Float>
+    ) {
+        let (o, c) = (g.outChannels, g.inChannels)
+        let tiling = Tiling(g)
+        let samples = chunkSize(g, tiling)
+        let width = samples * tiling.tiles
+        let v = UnsafeMutablePointer<Float>.allocate(capacity: 36 * c * width)
+        let m = UnsafeMutablePointer<Float>.allocate(capacity: 36 * o * width + 4)
+        defer {
+            v.deallocate()
+            m.deallocate()
+        }
+        for first in Swift.stride(from: 0, to: g.batch, by: samples) {
+            let count = min(samples, g.batch - first)
+            let n = count * tiling.tiles
+            transformInput(x + first * c * g.inPixels, channels: c, samples: count, tiling, into: v)
+            for xi in 0..<36 {
+                BLAS.sgemm(
+                    m: o, n: n, k: c, a: u + xi * o * c, lda: c, b: v + xi * n, ldb: 36 * n, c: m + xi * n,
+                    ldc: 36 * n)
+            }
+            transformOutput(m, channels: o, samples: count, tiling, bias: bias, into: y + first * o * g.outPixels)
+        }
+    }
+
+    /// U = G g Gᵀ for every kernel: [O, C, 3, 3] -> [36, O, C].
+    static func transformedFilters(_ weight: Tensor) -> Tensor {
+        let (o, c) = (weight.shape[0], weight.shape[1])
+        // G e for one column e = (a, b, c) of 3 values, in double so that U is rounded once.
+        @inline(__always) func gTimes(_ a: Double, _ b: Double, _ c: Double, into r: UnsafeMutablePointer<Double>) {
+            (r[0], r[1], r[2]) = (a / 4, -(a + b + c) / 6, -(a - b + c) / 6)
+            (r[3], r[4], r[5]) = (a / 24 + b / 12 + c / 6, a / 24 - b / 12 + c / 6, c)
+        }
+        let h = UnsafeMutablePointer<Double>.allocate(capacity: 18 + 6)  // G g [3 columns][6], a row of U
+        defer { h.deallocate() }
+        return Tensor(shape: [36, o, c]) { u in
+            weight.withUnsafeBufferPointer { w in
+                for pair in 0..<(o * c) {
+                    let k = w.baseAddress! + pair * 9
+                    for j in 0..<3 { gTimes(Double(k[j]), Double(k[3 + j]), Double(k[6 + j]), into: h + 6 * j) }
+                    // Row `row` of (G g) Gᵀ is G times row `row` of G g.
+                    for row in 0..<6 {
+                        gTimes(h[row], h[6 + row], h[12 + row], into: h + 18)
+                        for column in 0..<6 { u[(6 * row + column) * o * c + pair] = Float(h[18 + column]) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// (Bᵀ e) for six values (or vectors of values) e0...e5.
+    @inline(__always)
+    static func inputRows<V: SIMD>(
+        _ e0: V, _ e1: V, _ e2: V, _ e3: V, _ e4: V, _ e5: V
+    ) -> (V, V, V, V, V, V) where V.Scalar == Float {
+        let a = e4 - 4 * e2, b = e3 - 4 * e1, c = e4 - e2, d = 2 * (e3 - e1)
+        return (4 * e0 - 5 * e2 + e4, a + b, a - b, c + d, c - d, 4 * e1 - 5 * e3 + e5)
+    }
+
+    /// Row k of Bᵀ e for six vectors e(0)...e(5), loading only those row k uses.
+    @inline(__always)
+    static func inputRow<V: SIMD>(_ k: Int, _ e: (Int) -> V) -> V where V.Scalar == Float {
+        switch k {
+        case 0: return 4 * e(0) - 5 * e(2) + e(4)
+        case 1: return (e(4) - 4 * e(2)) + (e(3) - 4 * e(1))
+        case 2: return (e(4) - 4 * e(2)) - (e(3) - 4 * e(1))
+        case 3: return (e(4) - e(2)) + 2 * (e(3) - e(1))
+        case 4: return (e(4) - e(2)) - 2 * (e(3) - e(1))
+        default: return 4 * e(1) - 5 * e(3) + e(5)
+        }
+    }
+
+    /// Row i of Aᵀ e for six vectors e(0)...e(5).
+    @inline(__always)
+    static func outputRow<V: SIMD>(_ i: Int, _ e: (Int) -> V) -> V where V.Scalar == Float {
+        switch i {
+        case 0: return e(0) + e(1) + e(2) + e(3) + e(4)
+        case 1: return (e(1) - e(2)) + 2 * (e(3) - e(4))
+        case 2: return (e(1) + e(2)) + 4 * (e(3) + e(4))
+        default: return (e(1) - e(2)) + 8 * (e(3) - e(4)) + e(5)
+        }
+    }
+
+    /// (Aᵀ e) for six values (or vectors of values) e0...e5.
+    @inline(__always)
+    static func outputRows<V: SIMD>(
+        _ e0: V, _ e1: V, _ e2: V, _ e3: V, _ e4: V, _ e5: V
+    ) -> (V, V, V, V) where V.Scalar == Float {
+        let s = e1 + e2, d = e1 - e2, s2 = e3 + e4, d2 = e3 - e4
+        return (e0 + s + s2, d + 2 * d2, s + 4 * s2, d + 8 * d2 + e5)
+    }
+
+    /// V[c, ξ, s·tiles + t] = (Bᵀ d B)[ξ] for the 6x6 patch d of tile t of plane (s, c) of
+    /// x [samples, channels, H, W]. Each plane is first copied into a zero-bordered scratch
+    /// plane (row r + 1, column q + 1), so every patch is in bounds; then four tiles at a time:
+    /// the rows of Bᵀ d on 16-float vectors (columns 4tx... and 4tx+4...), the columns from
+    /// lanes 0, 4, 8, 12 (+ j) of those.
+    static func transformInput(
+        _ x: UnsafePointer<Float>, channels: Int, samples: Int, _ t: Tiling, into v: UnsafeMutablePointer<Float>
+    ) {
+        let n = samples * t.tiles, length = t.scratchLength, height = 4 * t.rows + 2
+        let task = UncheckedSendable((x, v))
+        parallelFor(samples * channels, grain: 2) { planes in
+            let (x, v) = task.value
+            let padded = UnsafeMutablePointer<Float>.allocate(capacity: height * length)
+            defer { padded.deallocate() }
+            padded.initialize(repeating: 0, count: height * length)
+            for plane in planes {
+                let s = plane / channels, c = plane % channels
+                let source = x + plane * t.height * t.width
+                for row in 0..<t.height {
+                    (padded + (row + 1) * length + 1).update(from: source + row * t.width, count: t.width)
+                }
+                for ty in 0..<t.rows {
+                    let rows = UnsafeRawPointer(padded + 4 * ty * length), step = length * 4
+                    let column = v + c * 36 * n + s * t.tiles + ty * t.columns
+                    // Row k of Bᵀ d for the patches of tiles tx...tx+3, columns 4tx + (0...15)
+                    // (shift 0) or 4tx + (4...19) (shift 4).
+                    @inline(__always) func rowOfBd(_ k: Int, _ tx: Int, shift: Int) -> SIMD16<Float> {
+                        @inline(__always) func p(_ j: Int) -> SIMD16<Float> {
+                            rows.loadUnaligned(fromByteOffset: j * step + 4 * (4 * tx + shift), as: SIMD16<Float>.self)
+                        }
+                        return inputRow(k, p)
+                    }
+                    @inline(__always) func group(_ tx: Int, _ count: Int) {
+                        for k in 0..<6 {
+                            // Columns j of the patches are lanes 4·tile + j: 0...3 from the
+                            // unshifted vector, 4 and 5 from the shifted one.
+                            let w = rowOfBd(k, tx, shift: 0), shifted = rowOfBd(k, tx, shift: 4)
+                            let out = inputRows(
+                                w.evenHalf.evenHalf, w.oddHalf.evenHalf, w.evenHalf.oddHalf, w.oddHalf.oddHalf,
+                                shifted.evenHalf.evenHalf, shifted.oddHalf.evenHalf)
+                            store(out, column + 6 * k * n + tx, stride: n, count: count)
+                        }
+                    }
+                    // A partial last group stores all four lanes when the extra ones land on
+                    // later tiles of this plane, which are written after it.
+                    var tx = 0
+                    while tx < t.columns && ty * t.columns + tx + 4 <= t.tiles {
+                        group(tx, 4)
+                        tx += 4
+                    }
+                    if tx < t.columns { group(tx, t.columns - tx) }
+                }
+            }
+        }
+    }
+
+    /// y[s, o, 4ty + a, 4tx + b] = (Aᵀ m A)[a, b] + bias[o] with m[ξ] = M[o, ξ, s·tiles + t],
+    /// four tiles at a time; outputs past the map's edge are dropped.
+    static func transformOutput(
+        _ m: UnsafePointer<Float>, channels: Int, samples: Int, _ t: Tiling, bias: UnsafePointer<Float>?,
+        into y: UnsafeMutablePointer<Float>
+    ) {
+        let n = samples * t.tiles
+        let task = UncheckedSendable((m, y, bias))
+        parallelFor(samples * channels, grain: 2) { planes in
+            let (m, y, bias) = task.value
+            for plane in planes {
+                let s = plane / channels, o = plane % channels
+                let target = y + plane * t.height * t.width
+                let shift = SIMD4<Float>(repeating: bias?[o] ?? 0)
+                for ty in 0..<t.rows {
+                    let column = m + o * 36 * n + s * t.tiles + ty * t.columns
+                    for tx in Swift.stride(from: 0, to: t.columns, by: 4) {
+                        // A partial group reads past its row (at most 3 floats past M, which
+                        // has room) and drops those lanes when it writes.
+                        let count = min(4, t.columns - tx)
+                        let raw = UnsafeRawPointer(column + tx), step = n * MemoryLayout<Float>.stride
+                        @inline(__always) func value(_ xi: Int) -> SIMD4<Float> {
+                            raw.loadUnaligned(fromByteOffset: xi * step, as: SIMD4<Float>.self)
+                        }
+                        // Row i of Aᵀ m (six columns l), then row i of (Aᵀ m) A: four outputs per tile.
+                        @inline(__always) func row(_ i: Int) -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>)
+                        {
+                            @inline(__always) func p(_ l: Int) -> SIMD4<Float> { outputRow(i) { value(6 * $0 + l) } }
+                            let q = outputRows(p(0), p(1), p(2), p(3), p(4), p(5))
+                            return (q.0 + shift, q.1 + shift, q.2 + shift, q.3 + shift)
+                        }
+                        for i in 0..<4 where 4 * ty + i < t.height {
+                            writeRow(row(i), target + (4 * ty + i) * t.width, tx: tx, count: count, width: t.width)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes row i of the outputs of four tiles to one map row: lane l of value j goes to
+    /// column 4(tx + l) + j, as far as the row goes.
+    @inline(__always)
+    static func writeRow(
+        _ values: (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>), _ row: UnsafeMutablePointer<Float>,
+        tx: Int, count: Int, width: Int
+    ) {
+        let (a, b, c, d) = values
+        if count == 4 && 4 * tx + 16 <= width {
+            let low = SIMD8<Float>(a[0], b[0], c[0], d[0], a[1], b[1], c[1], d[1])
+            let high = SIMD8<Float>(a[2], b[2], c[2], d[2], a[3], b[3], c[3], d[3])
+            UnsafeMutableRawPointer(row + 4 * tx).storeBytes(
+                of: SIMD16(lowHalf: low, highHalf: high), as: SIMD16<Float>.self)
+            return
+        }
+        for lane in 0..<count {
+            let first = 4 * (tx + lane)
+            let tile = SIMD4<Float>(a[lane], b[lane], c[lane], d[lane])
+            for j in 0..<4 where first + j < width { row[first + j] = tile[j] }
+        }
+    }
+
+    /// Stores six transform values of four tiles, value j at target + j · stride, as far as
+    /// `count` tiles go.
+    @inline(__always)
+    static func store(
+        _ values: (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>),
+        _ target: UnsafeMutablePointer<Float>, stride: Int, count: Int
+    ) {
+        let raw = UnsafeMutableRawPointer(target), step = stride * MemoryLayout<Float>.stride
+        @inline(__always) func put(_ value: SIMD4<Float>, _ j: Int) {
+            if count == 4 {
+                raw.storeBytes(of: value, toByteOffset: j * step, as: SIMD4<Float>.self)
+            } else {
+                for lane in 0..<count { target[j * stride + lane] = value[lane] }
+            }
+        }
+        put(values.0, 0)
+        put(values.1, 1)
+        put(values.2, 2)
+        put(values.3, 3)
+        put(values.4, 4)
+        put(values.5, 5)
+    }
+}

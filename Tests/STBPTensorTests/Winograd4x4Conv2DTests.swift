@@ -1,0 +1,67 @@
+import STBPTensor
+import Testing
+
+/// Winograd F(4x4, 3x3) against the naive convolution loops.
+@Suite struct Winograd4x4Conv2DTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        let batch, channels, outChannels, height, width: Int
+        var testDescription: String { "N\(batch) C\(channels) -> \(outChannels) \(height)x\(width)" }
+    }
+
+    /// Map sizes with partial tiles (1, 2 and 3 rows or columns past the last full tile),
+    /// groups of 4 tiles and their remainders, single rows and columns, a 34x34 map, and up to
+    /// 384 input channels (the error grows with the sum's length).
+    static let cases: [Case] = [
+        Case(batch: 2, channels: 16, outChannels: 16, height: 8, width: 8),
+        Case(batch: 3, channels: 17, outChannels: 20, height: 7, width: 9),
+        Case(batch: 1, channels: 16, outChannels: 24, height: 17, width: 17),
+        Case(batch: 2, channels: 3, outChannels: 5, height: 5, width: 6),
+        Case(batch: 2, channels: 2, outChannels: 3, height: 1, width: 11),
+        Case(batch: 1, channels: 1, outChannels: 2, height: 12, width: 1),
+        Case(batch: 1, channels: 8, outChannels: 4, height: 34, width: 34),
+        Case(batch: 1, channels: 5, outChannels: 3, height: 33, width: 35),
+        Case(batch: 1, channels: 384, outChannels: 4, height: 9, width: 8),
+    ]
+
+    @Test(arguments: cases)
+    func winogradEqualsTheNaiveConvolution(_ c: Case) {
+        var g = SeededGenerator(seed: UInt64(c.channels * 100 + c.height))
+        let x = Tensor.normal([c.batch, c.channels, c.height, c.width], using: &g)
+        let w = Tensor.normal([c.outChannels, c.channels, 3, 3], using: &g)
+        let b = Tensor.normal([c.outChannels], using: &g)
+        let fast = Winograd4x4Conv2D.forward(input: x, weight: w, bias: b)
+        let slow = NaiveConv2DKernel.forward(input: x, weight: w, bias: b, stride: 1, padding: 1)
+        #expect(fast.shape == slow.shape)
+        #expect(fast.relativeDifference(to: slow) < 2e-5)
+    }
+
+    /// Binary spikes, as between spiking layers, with a 10% firing rate.
+    @Test func spikeInputsMatchTheNaiveConvolution() {
+        var g = SeededGenerator(seed: 7)
+        let x = Tensor.uniform([2, 128, 10, 11], using: &g).map { $0 < 0.1 ? 1 : 0 }
+        let w = Tensor.normal([8, 128, 3, 3], using: &g)
+        let fast = Winograd4x4Conv2D.forward(input: x, weight: w, bias: nil)
+        let slow = NaiveConv2DKernel.forward(input: x, weight: w, bias: nil, stride: 1, padding: 1)
+        #expect(fast.relativeDifference(to: slow) < 2e-5)
+    }
+
+    /// Conv2DKernel sends the forward pass here only for wide 3x3 same convolutions on maps
+    /// whose sides are multiples of 4, and the result still equals the naive loops.
+    @Test func conv2DKernelDispatchesWholeTileMapsHere() {
+        func geometry(_ c: Int, _ h: Int, _ w: Int) -> Conv2DGeometry {
+            Conv2DGeometry(inputShape: [1, c, h, w], weightShape: [64, c, 3, 3], stride: 1, padding: 1)
+        }
+        #expect(Winograd4x4Conv2D.applies(to: geometry(64, 8, 12)))
+        #expect(!Winograd4x4Conv2D.applies(to: geometry(64, 17, 17)))
+        #expect(!Winograd4x4Conv2D.applies(to: geometry(64, 8, 10)))
+        #expect(!Winograd4x4Conv2D.applies(to: geometry(32, 8, 8)))
+        var g = SeededGenerator(seed: 11)
+        let x = Tensor.normal([1, 64, 8, 12], using: &g)
+        let w = Tensor.normal([64, 64, 3, 3], using: &g)
+        let b = Tensor.normal([64], using: &g)
+        let fast = Conv2DKernel.forward(input: x, weight: w, bias: b, stride: 1, padding: 1)
+        let slow = NaiveConv2DKernel.forward(input: x, weight: w, bias: b, stride: 1, padding: 1)
+        #expect(fast.relativeDifference(to: slow) < 2e-5)
+        #expect(Conv2DKernel.forwardGEMMShape(geometry(64, 8, 12)) == [64, 6, 64])
+    }
+}
