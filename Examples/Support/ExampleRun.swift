@@ -5,9 +5,12 @@ import STBP
 extension Recipe {
     /// Trains the recipe with the flags applied, printing progress and the final accuracy, and
     /// returns the best test accuracy. In smoke mode: a synthetic data set, batch 2, T 2, one
-    /// epoch of a few batches, in a temporary folder.
+    /// epoch of a few batches, in a temporary folder that is removed at the end (but for the
+    /// run folder, when no --output is given).
     @discardableResult
     public func run(_ options: ExampleOptions) throws -> Double {
+        var temporary: URL?
+        defer { if let temporary { try? FileManager.default.removeItem(at: temporary) } }
         if let threads = options.threads { ComputeThreads.set(threads) }
         TensorMemory.keepFreedMemory()
         var configuration = self.configuration
@@ -19,6 +22,7 @@ extension Recipe {
                 "stbp-smoke-\(name)-\(UUID().uuidString)")
             dataFolder = scratch.appendingPathComponent("data")
             outputFolder = options.output.map { URL(fileURLWithPath: $0) } ?? scratch.appendingPathComponent("run")
+            temporary = options.output == nil ? dataFolder : scratch
             try writeSyntheticData(dataFolder)
             configuration.epochs = 1
             configuration.batchSize = 2

@@ -13,6 +13,10 @@ import Testing
         for name in ["configuration.json", "metrics.jsonl", "checkpoint-last.safetensors", "raster.svg"] {
             #expect(FileManager.default.fileExists(atPath: scratch.path("run/\(name)")), "\(example): \(name)")
         }
+        // The synthetic data set is removed at the end; its folder is named after "data in ".
+        let line = result.output.split(separator: "\n").first { $0.hasPrefix("Smoke mode:") }
+        let dataFolder = try #require(line?.components(separatedBy: " data in ").last)
+        #expect(!FileManager.default.fileExists(atPath: dataFolder), "\(example) left \(dataFolder)")
     }
 
     @Test func aMissingDataFolderSaysWhereTheDataIsPublished() throws {
