@@ -18,11 +18,8 @@ public enum Conv2DKernel {
 
     /// The [m, n, k] of the forward GEMM for one chunk of samples.
     public static func forwardGEMMShape(_ g: Conv2DGeometry) -> [Int] {
-        if Winograd4x4Conv2D.applies(to: g) { return Winograd4x4Conv2D.gemmShape(g) }
-        if WinogradConv2D.applies(to: g) {
-            let tiling = WinogradConv2D.Tiling(g)
-            return [g.outChannels, WinogradConv2D.chunkSize(g, tiling) * tiling.tiles, g.inChannels]
-        }
+        if Winograd4x4Conv2D.applies(to: g) { return Winograd4x4Conv2D.forwardGEMMShape(g) }
+        if WinogradConv2D.applies(to: g) { return WinogradConv2D.forwardGEMMShape(g) }
         return [g.outChannels, chunkSize(g) * g.outPixels, g.patchSize]
     }
 

@@ -3,15 +3,9 @@
 /// of 144, against 64 for four F(2x2, 3x3) tiles, and a transformed input 2.25 times the input
 /// instead of 4 times. `WinogradConv2D` (F(2x2, 3x3)) keeps the weight gradient.
 ///
-/// Layouts, NCHW: input [N, C, H, W], weight [O, C, 3, 3], output [N, O, H, W]. The output is
-/// cut into th x tw = ceil(H/4) x ceil(W/4) tiles of 4x4; tile t = ty * tw + tx of sample s is
-/// column n = s * tiles + t. With d the tile's 6x6 input patch (rows 4ty-1...4ty+4, columns
-/// 4tx-1...4tx+4, zero outside the image) and g a 3x3 kernel:
-///
-///     U = G g Gᵀ                [36, O, C]   (ξ = 6 * row + column of the 6x6 transform)
-///     V = Bᵀ d B                [C, 36, N·tiles]
-///     M[ξ] = U[ξ] · V[ξ]        36 GEMMs, [O, C] x [C, N·tiles], into M [O, 36, N·tiles]
-///     y = Aᵀ M A                4x4 outputs per tile, + bias
+/// Layouts and GEMMs as in `WinogradAlgorithm` with α = 6: the output is cut into
+/// ceil(H/4) x ceil(W/4) tiles of 4x4, and d is a tile's 6x6 input patch (rows 4ty-1...4ty+4,
+/// columns 4tx-1...4tx+4, zero outside the image). The matrices:
 ///
 ///     Bᵀ = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1]
 ///     G  = [¼ 0 0; -⅙ -⅙ -⅙; -⅙ ⅙ -⅙; 1/24 1/12 ⅙; 1/24 -1/12 ⅙; 0 0 1]
@@ -19,7 +13,7 @@
 ///
 /// In float32 the result differs from the direct convolution by a few 1e-6 of its largest
 /// value (F(2x2, 3x3): about 1e-7); tested against the naive loops.
-public enum Winograd4x4Conv2D {
+public enum Winograd4x4Conv2D: WinogradAlgorithm {
     /// Whether the forward convolution of this geometry runs here rather than in F(2x2, 3x3):
     /// where that applies and the map's sides are multiples of 4, so no tile is partial.
     /// Partial tiles waste GEMM work and slow the transforms: on the nmnist network's 34x34
@@ -29,88 +23,19 @@ public enum Winograd4x4Conv2D {
         WinogradConv2D.applies(to: g) && g.height % 4 == 0 && g.width % 4 == 0
     }
 
-    /// The largest transformed buffer a chunk of samples may use, in scalars.
-    static let budget = 8 << 20
+    static let tileSize = 4
 
     /// y = conv2d(x, w) + b, stride 1, padding 1: [N, C, H, W], [O, C, 3, 3], [O] -> [N, O, H, W].
     public static func forward(input: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
-        let g = Conv2DGeometry(inputShape: input.shape, weightShape: weight.shape, stride: 1, padding: 1)
-        precondition(
-            g.kernelHeight == 3 && g.kernelWidth == 3, "Winograd F(4x4, 3x3) needs a 3x3 kernel, got \(weight.shape).")
-        if let bias {
-            precondition(bias.shape == [g.outChannels], "conv2d bias must be [\(g.outChannels)], got \(bias.shape).")
-        }
-        let u = transformedFilters(weight)
-        return Tensor(shape: g.outputShape) { out in
-            input.withUnsafeBufferPointer { x in
-                u.withUnsafeBufferPointer { u in
-                    if let bias {
-                        bias.withUnsafeBufferPointer {
-                            convolve(x.baseAddress!, g, u.baseAddress!, bias: $0.baseAddress!, into: out.baseAddress!)
-                        }
-                    } else {
-                        convolve(x.baseAddress!, g, u.baseAddress!, bias: nil, into: out.baseAddress!)
-                    }
-                }
-            }
-        }
-    }
-
-    /// The output tiles of one map: th x tw tiles of 4x4 over H x W.
-    struct Tiling {
-        let height: Int, width: Int, rows: Int, columns: Int
-        /// Tiles per map, th * tw.
-        var tiles: Int { rows * columns }
-        /// Padded row length of the input scratch: tiles go four at a time, and a group reads
-        /// 20 floats from its first tile's patch.
-        var scratchLength: Int { 16 * ((columns + 3) / 4) + 8 }
-
-        init(_ g: Conv2DGeometry) {
-            height = g.height
-            width = g.width
-            rows = (g.height + 3) / 4
-            columns = (g.width + 3) / 4
-        }
-    }
-
-    /// Samples per chunk: the transformed input and product of a chunk stay within `budget`.
-    static func chunkSize(_ g: Conv2DGeometry, _ t: Tiling) -> Int {
-        max(1, min(g.batch, budget / max(36 * max(g.inChannels, g.outChannels) * t.tiles, 1)))
+        convolution(input: input, weight: weight, bias: bias)
     }
 
     /// The [m, n, k] of one of the 36 GEMMs of a chunk.
-    public static func gemmShape(_ g: Conv2DGeometry) -> [Int] {
-        let t = Tiling(g)
-        return [g.outChannels, chunkSize(g, t) * t.tiles, g.inChannels]
-    }
+    public static func forwardGEMMShape(_ g: Conv2DGeometry) -> [Int] { gemmShape(g) }
 
-    /// y [S, O, H, W] = conv(x [S, C, H, W]) + bias, chunk by chunk, with U = `transformedFilters`.
-    static func convolve(
-        _ x: UnsafePointer<Float>, _ g: Conv2DGeometry, _ u: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        into y: UnsafeMutablePointer<Float>
-    ) {
-        let (o, c) = (g.outChannels, g.inChannels)
-        let tiling = Tiling(g)
-        let samples = chunkSize(g, tiling)
-        let width = samples * tiling.tiles
-        let v = UnsafeMutablePointer<Float>.allocate(capacity: 36 * c * width)
-        let m = UnsafeMutablePointer<Float>.allocate(capacity: 36 * o * width + 4)
-        defer {
-            v.deallocate()
-            m.deallocate()
-        }
-        for first in Swift.stride(from: 0, to: g.batch, by: samples) {
-            let count = min(samples, g.batch - first)
-            let n = count * tiling.tiles
-            transformInput(x + first * c * g.inPixels, channels: c, samples: count, tiling, into: v)
-            for xi in 0..<36 {
-                BLAS.sgemm(
-                    m: o, n: n, k: c, a: u + xi * o * c, lda: c, b: v + xi * n, ldb: 36 * n, c: m + xi * n,
-                    ldc: 36 * n)
-            }
-            transformOutput(m, channels: o, samples: count, tiling, bias: bias, into: y + first * o * g.outPixels)
-        }
-    }
+    /// Padded row length of the input scratch: tiles go four at a time, and a group reads 20
+    /// floats from its first tile's patch.
+    static func scratchLength(_ t: WinogradTiling) -> Int { 16 * ((t.columns + 3) / 4) + 8 }
 
     /// U = G g Gᵀ for every kernel: [O, C, 3, 3] -> [36, O, C].
     static func transformedFilters(_ weight: Tensor) -> Tensor {
@@ -185,9 +110,9 @@ public enum Winograd4x4Conv2D {
     /// the rows of Bᵀ d on 16-float vectors (columns 4tx... and 4tx+4...), the columns from
     /// lanes 0, 4, 8, 12 (+ j) of those.
     static func transformInput(
-        _ x: UnsafePointer<Float>, channels: Int, samples: Int, _ t: Tiling, into v: UnsafeMutablePointer<Float>
+        _ x: UnsafePointer<Float>, channels: Int, samples: Int, _ t: WinogradTiling, into v: UnsafeMutablePointer<Float>
     ) {
-        let n = samples * t.tiles, length = t.scratchLength, height = 4 * t.rows + 2
+        let n = samples * t.tiles, length = scratchLength(t), height = 4 * t.rows + 2
         let task = UncheckedSendable((x, v))
         parallelFor(samples * channels, grain: 2) { planes in
             let (x, v) = task.value
@@ -238,7 +163,7 @@ public enum Winograd4x4Conv2D {
     /// y[s, o, 4ty + a, 4tx + b] = (Aᵀ m A)[a, b] + bias[o] with m[ξ] = M[o, ξ, s·tiles + t],
     /// four tiles at a time; outputs past the map's edge are dropped.
     static func transformOutput(
-        _ m: UnsafePointer<Float>, channels: Int, samples: Int, _ t: Tiling, bias: UnsafePointer<Float>?,
+        _ m: UnsafePointer<Float>, channels: Int, samples: Int, _ t: WinogradTiling, bias: UnsafePointer<Float>?,
         into y: UnsafeMutablePointer<Float>
     ) {
         let n = samples * t.tiles

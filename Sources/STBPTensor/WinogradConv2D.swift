@@ -3,15 +3,9 @@
 /// 2016): 16 multiplications per 2x2 output tile instead of 36, so the GEMMs do 2.25x less work
 /// than im2col's.
 ///
-/// Layouts, NCHW: input [N, C, H, W], weight [O, C, 3, 3], output [N, O, H, W]. The output is
-/// cut into th x tw = ceil(H/2) x ceil(W/2) tiles of 2x2; tile t = ty * tw + tx of sample s is
-/// column n = s * tiles + t. With d the tile's 4x4 input patch (rows 2ty-1...2ty+2, columns
-/// 2tx-1...2tx+2, zero outside the image) and g a 3x3 kernel:
-///
-///     U = G g Gᵀ                [16, O, C]   (ξ = 4 * row + column of the 4x4 transform)
-///     V = Bᵀ d B                [C, 16, N·tiles]
-///     M[ξ] = U[ξ] · V[ξ]        16 GEMMs, [O, C] x [C, N·tiles], into M [O, 16, N·tiles]
-///     y = Aᵀ M A                2x2 outputs per tile, + bias
+/// Layouts and GEMMs as in `WinogradAlgorithm` with α = 4: the output is cut into
+/// ceil(H/2) x ceil(W/2) tiles of 2x2, and d is a tile's 4x4 input patch (rows 2ty-1...2ty+2,
+/// columns 2tx-1...2tx+2, zero outside the image).
 ///
 /// V, M and Z keep the 16 transform values of one channel together ([channel, 16, tiles],
 /// GEMM leading dimension 16 x tiles): each transform then reads or writes one compact block
@@ -24,7 +18,7 @@
 /// w'[c, o, i, j] = w[o, c, 2-i, 2-j]; dL/dw = Gᵀ (Σ_tiles (A dy Aᵀ) ⊙ (Bᵀ d B)) G, i.e. 16
 /// GEMMs dU[ξ] = Z[ξ] · V[ξ]ᵀ with Z = A dy Aᵀ [O, 16, N·tiles], then dw = Gᵀ dU G.
 /// The results equal direct convolution up to float rounding (tested against the naive loops).
-public enum WinogradConv2D {
+public enum WinogradConv2D: WinogradAlgorithm {
     /// Whether conv2d of this geometry runs here: 3x3 kernel, stride 1, padding 1, and at least
     /// 64 input and output channels (below that the 16 GEMMs are too thin to pay for the
     /// transforms).
@@ -33,32 +27,19 @@ public enum WinogradConv2D {
             && g.inChannels >= 64 && g.outChannels >= 64
     }
 
-    /// The largest transformed buffer a chunk of samples may use, in scalars.
-    static let budget = 8 << 20
+    static let tileSize = 2
 
     /// y = conv2d(x, w) + b, stride 1, padding 1: [N, C, H, W], [O, C, 3, 3], [O] -> [N, O, H, W].
     public static func forward(input: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
-        let g = Conv2DGeometry(inputShape: input.shape, weightShape: weight.shape, stride: 1, padding: 1)
-        precondition(
-            g.kernelHeight == 3 && g.kernelWidth == 3, "Winograd F(2x2, 3x3) needs a 3x3 kernel, got \(weight.shape).")
-        if let bias {
-            precondition(bias.shape == [g.outChannels], "conv2d bias must be [\(g.outChannels)], got \(bias.shape).")
-        }
-        let u = transformedFilters(weight)
-        return Tensor(shape: g.outputShape) { out in
-            input.withUnsafeBufferPointer { x in
-                u.withUnsafeBufferPointer { u in
-                    if let bias {
-                        bias.withUnsafeBufferPointer {
-                            convolve(x.baseAddress!, g, u.baseAddress!, bias: $0.baseAddress!, into: out.baseAddress!)
-                        }
-                    } else {
-                        convolve(x.baseAddress!, g, u.baseAddress!, bias: nil, into: out.baseAddress!)
-                    }
-                }
-            }
-        }
+        convolution(input: input, weight: weight, bias: bias)
     }
+
+    /// The [m, n, k] of one of the 16 GEMMs of a chunk.
+    public static func forwardGEMMShape(_ g: Conv2DGeometry) -> [Int] { gemmShape(g) }
+
+    /// Padded row length of the transform scratch: tiles are handled four at a time, and a
+    /// group reads two floats past its last tile's patch.
+    static func scratchLength(_ t: WinogradTiling) -> Int { 2 * ((t.columns + 3) / 4 * 4) + 4 }
 
     /// dL/dx (when `inputGradient`), dL/dw and dL/db of `forward`, given dL/dy [N, O, H, W].
     public static func backward(
@@ -69,7 +50,7 @@ public enum WinogradConv2D {
             gradOutput.shape == g.outputShape,
             "conv2d gradient must be \(g.outputShape) for input \(input.shape), got \(gradOutput.shape).")
         let (o, c) = (g.outChannels, g.inChannels)
-        let tiling = Tiling(g)
+        let tiling = Self.tiling(g)
         let samples = chunkSize(g, tiling)
         let width = samples * tiling.tiles
         let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * c * width)
@@ -102,56 +83,6 @@ public enum WinogradConv2D {
         let gradWeight = filterGradient(gradU, outChannels: o, inChannels: c)
         let gradInput = inputGradient ? forward(input: gradOutput, weight: flippedTransposed(weight), bias: nil) : nil
         return (gradInput, gradWeight, Conv2DKernel.sumPerChannel(gradOutput))
-    }
-
-    /// The output tiles of one map: th x tw tiles of 2x2 over H x W.
-    struct Tiling {
-        let height: Int, width: Int, rows: Int, columns: Int
-        /// Tiles per map, th * tw.
-        var tiles: Int { rows * columns }
-        /// Padded row length of the transform scratch: tiles are handled four at a time, and
-        /// a group reads two floats past its last tile's patch.
-        var scratchLength: Int { 2 * ((columns + 3) / 4 * 4) + 4 }
-
-        init(_ g: Conv2DGeometry) {
-            height = g.height
-            width = g.width
-            rows = (g.height + 1) / 2
-            columns = (g.width + 1) / 2
-        }
-    }
-
-    /// Samples per chunk: the transformed input and product of a chunk stay within `budget`.
-    static func chunkSize(_ g: Conv2DGeometry, _ t: Tiling) -> Int {
-        max(1, min(g.batch, budget / max(16 * max(g.inChannels, g.outChannels) * t.tiles, 1)))
-    }
-
-    /// y [S, O, H, W] = conv(x [S, C, H, W]) + bias, chunk by chunk, with U = `transformedFilters`.
-    static func convolve(
-        _ x: UnsafePointer<Float>, _ g: Conv2DGeometry, _ u: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        into y: UnsafeMutablePointer<Float>
-    ) {
-        let (o, c) = (g.outChannels, g.inChannels)
-        let tiling = Tiling(g)
-        let samples = chunkSize(g, tiling)
-        let width = samples * tiling.tiles
-        let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * c * width)
-        let m = UnsafeMutablePointer<Float>.allocate(capacity: 16 * o * width)
-        defer {
-            v.deallocate()
-            m.deallocate()
-        }
-        for first in Swift.stride(from: 0, to: g.batch, by: samples) {
-            let count = min(samples, g.batch - first)
-            let n = count * tiling.tiles
-            transformInput(x + first * c * g.inPixels, channels: c, samples: count, tiling, into: v)
-            for xi in 0..<16 {
-                BLAS.sgemm(
-                    m: o, n: n, k: c, a: u + xi * o * c, lda: c, b: v + xi * n, ldb: 16 * n, c: m + xi * n,
-                    ldc: 16 * n)
-            }
-            transformOutput(m, channels: o, samples: count, tiling, bias: bias, into: y + first * o * g.outPixels)
-        }
     }
 
     /// U = G g Gᵀ for every kernel: [O, C, 3, 3] -> [16, O, C].
@@ -233,9 +164,9 @@ public enum WinogradConv2D {
     /// plane (row r + 1, column q = col + 1), so every patch is in bounds; then four tiles at a
     /// time: the rows of Bᵀ d on 8-float vectors, the columns from their even and odd lanes.
     static func transformInput(
-        _ x: UnsafePointer<Float>, channels: Int, samples: Int, _ t: Tiling, into v: UnsafeMutablePointer<Float>
+        _ x: UnsafePointer<Float>, channels: Int, samples: Int, _ t: WinogradTiling, into v: UnsafeMutablePointer<Float>
     ) {
-        let n = samples * t.tiles, length = t.scratchLength
+        let n = samples * t.tiles, length = scratchLength(t)
         let task = UncheckedSendable((x, v))
         parallelFor(samples * channels, grain: 2) { planes in
             let (x, v) = task.value
@@ -287,9 +218,10 @@ public enum WinogradConv2D {
     /// dy [samples, channels, H, W] (zero outside the map). A = [1 0; 1 1; 1 -1; 0 -1]. Each
     /// plane is first copied into a scratch plane with zeros past its bottom and right edges.
     static func transformGradient(
-        _ dy: UnsafePointer<Float>, channels: Int, samples: Int, _ t: Tiling, into z: UnsafeMutablePointer<Float>
+        _ dy: UnsafePointer<Float>, channels: Int, samples: Int, _ t: WinogradTiling,
+        into z: UnsafeMutablePointer<Float>
     ) {
-        let n = samples * t.tiles, length = t.scratchLength
+        let n = samples * t.tiles, length = scratchLength(t)
         let task = UncheckedSendable((dy, z))
         parallelFor(samples * channels, grain: 2) { planes in
             let (dy, z) = task.value
@@ -337,7 +269,7 @@ public enum WinogradConv2D {
     /// y[s, o, 2ty + a, 2tx + b] = (Aᵀ m A)[a, b] + bias[o] with m[ξ] = M[o, ξ, s·tiles + t],
     /// four tiles at a time; outputs past the map's edge are dropped.
     static func transformOutput(
-        _ m: UnsafePointer<Float>, channels: Int, samples: Int, _ t: Tiling, bias: UnsafePointer<Float>?,
+        _ m: UnsafePointer<Float>, channels: Int, samples: Int, _ t: WinogradTiling, bias: UnsafePointer<Float>?,
         into y: UnsafeMutablePointer<Float>
     ) {
         let n = samples * t.tiles, stride = n

@@ -3,10 +3,7 @@ import Testing
 
 /// Winograd F(4x4, 3x3) against the naive convolution loops.
 @Suite struct Winograd4x4Conv2DTests {
-    struct Case: CustomTestStringConvertible, Sendable {
-        let batch, channels, outChannels, height, width: Int
-        var testDescription: String { "N\(batch) C\(channels) -> \(outChannels) \(height)x\(width)" }
-    }
+    typealias Case = WinogradConv2DTests.Case
 
     /// Map sizes with partial tiles (1, 2 and 3 rows or columns past the last full tile),
     /// groups of 4 tiles and their remainders, single rows and columns, a 34x34 map, and up to
@@ -25,12 +22,8 @@ import Testing
 
     @Test(arguments: cases)
     func winogradEqualsTheNaiveConvolution(_ c: Case) {
-        var g = SeededGenerator(seed: UInt64(c.channels * 100 + c.height))
-        let x = Tensor.normal([c.batch, c.channels, c.height, c.width], using: &g)
-        let w = Tensor.normal([c.outChannels, c.channels, 3, 3], using: &g)
-        let b = Tensor.normal([c.outChannels], using: &g)
+        let (x, w, b, slow, _) = WinogradConv2DTests.problem(c)
         let fast = Winograd4x4Conv2D.forward(input: x, weight: w, bias: b)
-        let slow = NaiveConv2DKernel.forward(input: x, weight: w, bias: b, stride: 1, padding: 1)
         #expect(fast.shape == slow.shape)
         #expect(fast.relativeDifference(to: slow) < 2e-5)
     }

@@ -20,14 +20,20 @@ import Testing
         Case(batch: 4, channels: 8, outChannels: 4, height: 34, width: 34),
     ]
 
-    @Test(arguments: cases)
-    func winogradEqualsTheNaiveConvolution(_ c: Case) {
+    /// Seeded random input, kernel and bias for a case, the naive loops' output, and the
+    /// generator to draw more from.
+    static func problem(_ c: Case) -> (x: Tensor, w: Tensor, b: Tensor, expected: Tensor, g: SeededGenerator) {
         var g = SeededGenerator(seed: UInt64(c.channels * 100 + c.height))
         let x = Tensor.normal([c.batch, c.channels, c.height, c.width], using: &g)
         let w = Tensor.normal([c.outChannels, c.channels, 3, 3], using: &g)
         let b = Tensor.normal([c.outChannels], using: &g)
+        return (x, w, b, NaiveConv2DKernel.forward(input: x, weight: w, bias: b, stride: 1, padding: 1), g)
+    }
+
+    @Test(arguments: cases)
+    func winogradEqualsTheNaiveConvolution(_ c: Case) {
+        var (x, w, b, slow, g) = Self.problem(c)
         let fast = WinogradConv2D.forward(input: x, weight: w, bias: b)
-        let slow = NaiveConv2DKernel.forward(input: x, weight: w, bias: b, stride: 1, padding: 1)
         #expect(fast.shape == slow.shape)
         #expect(fast.relativeDifference(to: slow) < 1e-5)
 

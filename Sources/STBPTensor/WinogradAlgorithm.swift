@@ -1,0 +1,114 @@
+/// What the Winograd kernels F(m x m, 3x3) share: tiling, chunking and the forward pass
+/// y = Aᵀ [U ⊙ V] A with α = m + 2 and ξ = α * row + column of the α x α transform:
+///
+///     U = G g Gᵀ                [α², O, C]
+///     V = Bᵀ d B                [C, α², N·tiles]   (d: the tile's α x α input patch)
+///     M[ξ] = U[ξ] · V[ξ]        α² GEMMs, [O, C] x [C, N·tiles], into M [O, α², N·tiles]
+///     y = Aᵀ M A                m x m outputs per tile, + bias
+///
+/// A conforming kernel gives m and its three transforms; `WinogradConv2D` (F(2x2, 3x3)) and
+/// `Winograd4x4Conv2D` (F(4x4, 3x3)) conform.
+protocol WinogradAlgorithm {
+    /// m, the side of an output tile.
+    static var tileSize: Int { get }
+    /// U = G g Gᵀ for every kernel: [O, C, 3, 3] -> [α², O, C].
+    static func transformedFilters(_ weight: Tensor) -> Tensor
+    /// V[c, ξ, s·tiles + t] for the patches of x [samples, channels, H, W].
+    static func transformInput(
+        _ x: UnsafePointer<Float>, channels: Int, samples: Int, _ t: WinogradTiling, into v: UnsafeMutablePointer<Float>
+    )
+    /// y[s, o] = Aᵀ m A + bias[o] with m[ξ] = M[o, ξ, s·tiles + t]; outputs past the map dropped.
+    static func transformOutput(
+        _ m: UnsafePointer<Float>, channels: Int, samples: Int, _ t: WinogradTiling, bias: UnsafePointer<Float>?,
+        into y: UnsafeMutablePointer<Float>)
+}
+
+/// The output tiles of one map: rows x columns tiles of m x m over H x W (partial at the
+/// bottom and right edges); tile t = ty * columns + tx of sample s is GEMM column s * tiles + t.
+struct WinogradTiling {
+    let height: Int, width: Int, rows: Int, columns: Int
+    /// Tiles per map.
+    var tiles: Int { rows * columns }
+
+    init(_ g: Conv2DGeometry, tileSize m: Int) {
+        height = g.height
+        width = g.width
+        rows = (g.height + m - 1) / m
+        columns = (g.width + m - 1) / m
+    }
+}
+
+extension WinogradAlgorithm {
+    /// α², the number of transform values (and of GEMMs).
+    static var transformValues: Int { (tileSize + 2) * (tileSize + 2) }
+
+    /// The largest transformed buffer a chunk of samples may use, in scalars.
+    static var budget: Int { 8 << 20 }
+
+    static func tiling(_ g: Conv2DGeometry) -> WinogradTiling { WinogradTiling(g, tileSize: tileSize) }
+
+    /// Samples per chunk: the transformed input and product of a chunk stay within `budget`.
+    static func chunkSize(_ g: Conv2DGeometry, _ t: WinogradTiling) -> Int {
+        max(1, min(g.batch, budget / max(transformValues * max(g.inChannels, g.outChannels) * t.tiles, 1)))
+    }
+
+    /// The [m, n, k] of one of the α² GEMMs of a chunk.
+    static func gemmShape(_ g: Conv2DGeometry) -> [Int] {
+        let t = tiling(g)
+        return [g.outChannels, chunkSize(g, t) * t.tiles, g.inChannels]
+    }
+
+    /// y = conv2d(x, w) + b, stride 1, padding 1: [N, C, H, W], [O, C, 3, 3], [O] -> [N, O, H, W].
+    static func convolution(input: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+        let g = Conv2DGeometry(inputShape: input.shape, weightShape: weight.shape, stride: 1, padding: 1)
+        precondition(
+            g.kernelHeight == 3 && g.kernelWidth == 3,
+            "Winograd F(\(tileSize)x\(tileSize), 3x3) needs a 3x3 kernel, got \(weight.shape).")
+        if let bias {
+            precondition(bias.shape == [g.outChannels], "conv2d bias must be [\(g.outChannels)], got \(bias.shape).")
+        }
+        let u = transformedFilters(weight)
+        return Tensor(shape: g.outputShape) { out in
+            input.withUnsafeBufferPointer { x in
+                u.withUnsafeBufferPointer { u in
+                    if let bias {
+                        bias.withUnsafeBufferPointer {
+                            convolve(x.baseAddress!, g, u.baseAddress!, bias: $0.baseAddress!, into: out.baseAddress!)
+                        }
+                    } else {
+                        convolve(x.baseAddress!, g, u.baseAddress!, bias: nil, into: out.baseAddress!)
+                    }
+                }
+            }
+        }
+    }
+
+    /// y [S, O, H, W] = conv(x [S, C, H, W]) + bias, chunk by chunk, with U = `transformedFilters`.
+    static func convolve(
+        _ x: UnsafePointer<Float>, _ g: Conv2DGeometry, _ u: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        into y: UnsafeMutablePointer<Float>
+    ) {
+        let (o, c, values) = (g.outChannels, g.inChannels, transformValues)
+        let t = tiling(g)
+        let samples = chunkSize(g, t)
+        let width = samples * t.tiles
+        let v = UnsafeMutablePointer<Float>.allocate(capacity: values * c * width)
+        // Room for an output transform that reads a few lanes past its last tile.
+        let m = UnsafeMutablePointer<Float>.allocate(capacity: values * o * width + 16)
+        defer {
+            v.deallocate()
+            m.deallocate()
+        }
+        for first in Swift.stride(from: 0, to: g.batch, by: samples) {
+            let count = min(samples, g.batch - first)
+            let n = count * t.tiles
+            transformInput(x + first * c * g.inPixels, channels: c, samples: count, t, into: v)
+            for xi in 0..<values {
+                BLAS.sgemm(
+                    m: o, n: n, k: c, a: u + xi * o * c, lda: c, b: v + xi * n, ldb: values * n, c: m + xi * n,
+                    ldc: values * n)
+            }
+            transformOutput(m, channels: o, samples: count, t, bias: bias, into: y + first * o * g.outPixels)
+        }
+    }
+}
