@@ -36,18 +36,25 @@ public enum Conv2DKernel {
             precondition(bias.shape == [g.outChannels], "conv2d bias must be [\(g.outChannels)], got \(bias.shape).")
         }
         let chunk = chunkSize(g)
-        let columns = UnsafeMutablePointer<Float>.allocate(capacity: max(1, g.patchSize * chunk * g.outPixels))
-        let product = UnsafeMutablePointer<Float>.allocate(capacity: max(1, g.outChannels * chunk * g.outPixels))
+        let chunks = (g.batch + chunk - 1) / chunk
+        let workers = min(ComputeThreads.count, chunks)
+        let columnSize = max(1, g.patchSize * chunk * g.outPixels)
+        let productSize = max(1, g.outChannels * chunk * g.outPixels)
+        let columnScratch = UnsafeMutablePointer<Float>.allocate(capacity: workers * columnSize)
+        let productScratch = UnsafeMutablePointer<Float>.allocate(capacity: workers * productSize)
         defer {
-            columns.deallocate()
-            product.deallocate()
+            columnScratch.deallocate()
+            productScratch.deallocate()
         }
         return Tensor(shape: g.outputShape) { out in
             input.withUnsafeBufferPointer { x in
                 weight.withUnsafeBufferPointer { w in
-                    for first in Swift.stride(from: 0, to: g.batch, by: chunk) {
+                    forEachChunk(workers: workers, chunks) { worker, index in
+                        let first = index * chunk
                         let samples = min(chunk, g.batch - first)
                         let width = samples * g.outPixels
+                        let columns = columnScratch + worker * columnSize
+                        let product = productScratch + worker * productSize
                         Im2col.im2col(
                             x.baseAddress! + first * g.inChannels * g.inPixels, geometry: g, samples: samples,
                             into: columns)
@@ -114,22 +121,33 @@ public enum Conv2DKernel {
             gradOutput.shape == g.outputShape,
             "conv2d gradient must be \(g.outputShape) for input \(input.shape), got \(gradOutput.shape).")
         let chunk = chunkSize(g)
-        let columns = UnsafeMutablePointer<Float>.allocate(capacity: max(1, g.patchSize * chunk * g.outPixels))
-        let gathered = UnsafeMutablePointer<Float>.allocate(capacity: max(1, g.outChannels * chunk * g.outPixels))
+        let chunks = (g.batch + chunk - 1) / chunk
+        let workers = min(ComputeThreads.count, chunks)
+        let columnSize = max(1, g.patchSize * chunk * g.outPixels)
+        let gatheredSize = max(1, g.outChannels * chunk * g.outPixels)
+        let weightSize = g.outChannels * g.patchSize
+        let columnScratch = UnsafeMutablePointer<Float>.allocate(capacity: workers * columnSize)
+        let gatheredScratch = UnsafeMutablePointer<Float>.allocate(capacity: workers * gatheredSize)
+        // dW per worker, summed in worker order at the end.
+        let partialWeights = UnsafeMutablePointer<Float>.allocate(capacity: workers * weightSize)
+        partialWeights.initialize(repeating: 0, count: workers * weightSize)
         defer {
-            columns.deallocate()
-            gathered.deallocate()
+            columnScratch.deallocate()
+            gatheredScratch.deallocate()
+            partialWeights.deallocate()
         }
-        var gradWeight = Tensor(zeros: g.weightShape)
         // Every plane of dL/dx is written by col2im (zeroed first), so it starts uninitialised.
         var gradInput: Tensor? = inputGradient ? Tensor(shape: g.inputShape) { _ in } : nil
-        input.withUnsafeBufferPointer { x in
-            weight.withUnsafeBufferPointer { w in
-                gradOutput.withUnsafeBufferPointer { dy in
-                    gradWeight.withUnsafeMutableBufferPointer { dw in
-                        for first in Swift.stride(from: 0, to: g.batch, by: chunk) {
+        func run(_ dx: UnsafeMutablePointer<Float>?) {
+            input.withUnsafeBufferPointer { x in
+                weight.withUnsafeBufferPointer { w in
+                    gradOutput.withUnsafeBufferPointer { dy in
+                        forEachChunk(workers: workers, chunks) { worker, index in
+                            let first = index * chunk
                             let samples = min(chunk, g.batch - first)
                             let width = samples * g.outPixels
+                            let columns = columnScratch + worker * columnSize
+                            let gathered = gatheredScratch + worker * gatheredSize
                             gather(
                                 dy.baseAddress! + first * g.outChannels * g.outPixels, g, samples: samples,
                                 into: gathered)
@@ -139,21 +157,26 @@ public enum Conv2DKernel {
                             // dW [O, K] += G [O, S*P] x colᵀ [S*P, K]
                             BLAS.sgemm(
                                 transposeB: true, m: g.outChannels, n: g.patchSize, k: width,
-                                a: gathered, lda: width, b: columns, ldb: width, beta: 1, c: dw.baseAddress!,
-                                ldc: g.patchSize)
-                            guard gradInput != nil else { continue }
+                                a: gathered, lda: width, b: columns, ldb: width, beta: 1,
+                                c: partialWeights + worker * weightSize, ldc: g.patchSize)
+                            guard let dx else { return }
                             // dcol [K, S*P] = Wᵀ [K, O] x G [O, S*P]
                             BLAS.sgemm(
                                 transposeA: true, m: g.patchSize, n: width, k: g.outChannels,
                                 a: w.baseAddress!, lda: g.patchSize, b: gathered, ldb: width, c: columns, ldc: width)
-                            gradInput!.withUnsafeMutableBufferPointer { dx in
-                                Im2col.col2im(
-                                    scratch: columns, geometry: g, samples: samples,
-                                    into: dx.baseAddress! + first * g.inChannels * g.inPixels)
-                            }
+                            Im2col.col2im(
+                                scratch: columns, geometry: g, samples: samples,
+                                into: dx + first * g.inChannels * g.inPixels)
                         }
                     }
                 }
+            }
+        }
+        if gradInput == nil { run(nil) } else { gradInput!.withUnsafeMutableBufferPointer { run($0.baseAddress!) } }
+        let gradWeight = Tensor(shape: g.weightShape) { dw in
+            dw.baseAddress!.update(from: partialWeights, count: weightSize)
+            for worker in 1..<max(workers, 1) {
+                for i in 0..<weightSize { dw[i] += partialWeights[worker * weightSize + i] }
             }
         }
         return (gradInput, gradWeight, sumPerChannel(gradOutput))

@@ -61,6 +61,24 @@ struct ConvCase: CustomTestStringConvertible, Sendable {
         #expect(fast.relativeDifference(to: slow) < 1e-5)
     }
 
+    /// 64x64 outputs: one sample per chunk, so five chunks, shared unevenly among the compute
+    /// threads (`forEachChunk`), forward and backward.
+    @Test func chunksOnSeveralThreadsEqualTheNaiveConvolution() {
+        var g = SeededGenerator(seed: 98)
+        let x = Tensor.normal([5, 2, 64, 64], using: &g)
+        let w = Tensor.normal([3, 2, 3, 3], using: &g)
+        let b = Tensor.normal([3], using: &g)
+        let fast = Conv2DKernel.forward(input: x, weight: w, bias: b, stride: 1, padding: 1)
+        let slow = NaiveConv2DKernel.forward(input: x, weight: w, bias: b, stride: 1, padding: 1)
+        #expect(fast.relativeDifference(to: slow) < 1e-5)
+        let dy = Tensor.normal(slow.shape, using: &g)
+        let fastGrads = Conv2DKernel.backward(gradOutput: dy, input: x, weight: w, stride: 1, padding: 1)
+        let slowGrads = NaiveConv2DKernel.backward(gradOutput: dy, input: x, weight: w, stride: 1, padding: 1)
+        #expect(fastGrads.input!.relativeDifference(to: slowGrads.input) < 1e-5)
+        #expect(fastGrads.weight.relativeDifference(to: slowGrads.weight) < 1e-5)
+        #expect(fastGrads.bias.relativeDifference(to: slowGrads.bias) < 1e-5)
+    }
+
     @Test func outputShapeFollowsTheConvolutionArithmetic() {
         let geometry = Conv2DGeometry(inputShape: [2, 3, 32, 30], weightShape: [8, 3, 5, 5], stride: 2, padding: 1)
         #expect(geometry.outputShape == [2, 8, 15, 14])
