@@ -11,6 +11,10 @@ public enum ComputeThreads {
     public static var count: Int { max(1, Int(openblas_get_num_threads())) }
 
     /// Sets the number of threads for OpenBLAS and the package's parallel loops.
+    ///
+    /// Set it between steps: while a convolution runs its chunks on separate threads
+    /// (`forEachChunk`), OpenBLAS runs on one thread, and the count it had before is restored
+    /// when the convolution ends.
     public static func set(_ threads: Int) {
         precondition(threads >= 1, "The thread count must be at least 1, got \(threads).")
         openblas_set_num_threads(Int32(threads))
