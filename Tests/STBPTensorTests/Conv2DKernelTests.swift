@@ -64,12 +64,10 @@ struct ConvCase: CustomTestStringConvertible, Sendable {
     /// 64x64 outputs: one sample per chunk, so five chunks, shared unevenly among the compute
     /// threads (`forEachChunk`), forward and backward.
     @Test func chunksOnSeveralThreadsEqualTheNaiveConvolution() {
-        var g = SeededGenerator(seed: 98)
-        let x = Tensor.normal([5, 2, 64, 64], using: &g)
-        let w = Tensor.normal([3, 2, 3, 3], using: &g)
-        let b = Tensor.normal([3], using: &g)
+        var (x, w, b, slow, g) = WinogradConv2DTests.problem(
+            .init(
+                batch: 5, channels: 2, outChannels: 3, height: 64, width: 64))
         let fast = Conv2DKernel.forward(input: x, weight: w, bias: b, stride: 1, padding: 1)
-        let slow = NaiveConv2DKernel.forward(input: x, weight: w, bias: b, stride: 1, padding: 1)
         #expect(fast.relativeDifference(to: slow) < 1e-5)
         let dy = Tensor.normal(slow.shape, using: &g)
         let fastGrads = Conv2DKernel.backward(gradOutput: dy, input: x, weight: w, stride: 1, padding: 1)
