@@ -3,7 +3,7 @@ import Dispatch
 import Synchronization
 
 /// Runs `body(worker, chunk)` for chunks 0..<chunks on `workers` threads (at most
-/// `ComputeThreads.count`), worker w taking chunks w, w + workers, ..., with each GEMM
+/// `ComputeThreads.available`), worker w taking chunks w, w + workers, ..., with each GEMM
 /// single-threaded on the thread that calls it.
 ///
 /// Thin GEMMs (few output maps) split across OpenBLAS's threads spend much of their time
@@ -26,11 +26,12 @@ func forEachChunk(workers: Int, _ chunks: Int, _ body: (_ worker: Int, _ chunk: 
     }
 }
 
-/// Sets OpenBLAS to one thread while any `forEachChunk` runs, and back to its previous count
+/// Sets OpenBLAS to one thread while any `forEachChunk` runs, and back to the configured count
 /// when the last one ends, so that sections running at once on different threads (two
 /// networks, parallel tests) neither run GEMMs on a shared thread pool nor leave the count at 1.
+/// `ComputeThreads` reads and sets the configured count through it.
 enum SingleThreadedBLAS {
-    /// Sections running, and the thread count to restore.
+    /// Sections running, and the configured thread count while any runs.
     static let state = Mutex<(sections: Int, threads: Int32)>((0, 1))
 
     static func enter() {
@@ -47,6 +48,23 @@ enum SingleThreadedBLAS {
         state.withLock { state in
             state.sections -= 1
             if state.sections == 0 { openblas_set_num_threads(state.threads) }
+        }
+    }
+
+    /// The count `ComputeThreads.set` gave last.
+    static var configuredThreads: Int {
+        state.withLock { Int($0.sections > 0 ? $0.threads : openblas_get_num_threads()) }
+    }
+
+    /// 1 while a section runs, else the configured count.
+    static var availableThreads: Int {
+        state.withLock { $0.sections > 0 ? 1 : Int(openblas_get_num_threads()) }
+    }
+
+    /// Sets the configured count: now, or when the last running section ends.
+    static func setThreads(_ threads: Int32) {
+        state.withLock { state in
+            if state.sections > 0 { state.threads = threads } else { openblas_set_num_threads(threads) }
         }
     }
 }

@@ -8,16 +8,20 @@ import Dispatch
 /// The value lives in OpenBLAS itself, so the two can never disagree.
 public enum ComputeThreads {
     /// The current number of threads.
-    public static var count: Int { max(1, Int(openblas_get_num_threads())) }
+    public static var count: Int { max(1, SingleThreadedBLAS.configuredThreads) }
+
+    /// The threads the package's own loops may use now: `count`, or 1 while a convolution
+    /// runs its chunks one per thread (`forEachChunk`).
+    public static var available: Int { max(1, SingleThreadedBLAS.availableThreads) }
 
     /// Sets the number of threads for OpenBLAS and the package's parallel loops.
     ///
-    /// Set it between steps: while a convolution runs its chunks on separate threads
-    /// (`forEachChunk`), OpenBLAS runs on one thread, and the count it had before is restored
-    /// when the convolution ends.
+    /// While a convolution runs its chunks on separate threads (`forEachChunk`), OpenBLAS runs
+    /// on one thread; a count set meanwhile takes effect when the convolution ends, and `count`
+    /// reports it all along.
     public static func set(_ threads: Int) {
         precondition(threads >= 1, "The thread count must be at least 1, got \(threads).")
-        openblas_set_num_threads(Int32(threads))
+        SingleThreadedBLAS.setThreads(Int32(threads))
     }
 
     /// The OpenBLAS build and the core it chose, for example "OpenBLAS 0.3.21 ... SkylakeX".

@@ -37,7 +37,7 @@ public enum Conv2DKernel {
         }
         let chunk = chunkSize(g)
         let chunks = (g.batch + chunk - 1) / chunk
-        let workers = min(ComputeThreads.count, chunks)
+        let workers = min(ComputeThreads.available, chunks)
         let columnSize = max(1, g.patchSize * chunk * g.outPixels)
         let productSize = max(1, g.outChannels * chunk * g.outPixels)
         let columnScratch = UnsafeMutablePointer<Float>.allocate(capacity: workers * columnSize)
@@ -122,7 +122,7 @@ public enum Conv2DKernel {
             "conv2d gradient must be \(g.outputShape) for input \(input.shape), got \(gradOutput.shape).")
         let chunk = chunkSize(g)
         let chunks = (g.batch + chunk - 1) / chunk
-        let workers = min(ComputeThreads.count, chunks)
+        let workers = min(ComputeThreads.available, chunks)
         let columnSize = max(1, g.patchSize * chunk * g.outPixels)
         let gatheredSize = max(1, g.outChannels * chunk * g.outPixels)
         let weightSize = g.outChannels * g.patchSize
