@@ -37,7 +37,7 @@ public enum Conv2DKernel {
         }
         let chunk = chunkSize(g)
         let chunks = (g.batch + chunk - 1) / chunk
-        let workers = min(ComputeThreads.available, chunks)
+        let workers = max(1, min(ComputeThreads.available, chunks))
         let columnSize = max(1, g.patchSize * chunk * g.outPixels)
         let productSize = max(1, g.outChannels * chunk * g.outPixels)
         let columnScratch = UnsafeMutablePointer<Float>.allocate(capacity: workers * columnSize)
@@ -122,7 +122,7 @@ public enum Conv2DKernel {
             "conv2d gradient must be \(g.outputShape) for input \(input.shape), got \(gradOutput.shape).")
         let chunk = chunkSize(g)
         let chunks = (g.batch + chunk - 1) / chunk
-        let workers = min(ComputeThreads.available, chunks)
+        let workers = max(1, min(ComputeThreads.available, chunks))
         let columnSize = max(1, g.patchSize * chunk * g.outPixels)
         let gatheredSize = max(1, g.outChannels * chunk * g.outPixels)
         let weightSize = g.outChannels * g.patchSize
@@ -175,7 +175,7 @@ public enum Conv2DKernel {
         if gradInput == nil { run(nil) } else { gradInput!.withUnsafeMutableBufferPointer { run($0.baseAddress!) } }
         let gradWeight = Tensor(shape: g.weightShape) { dw in
             dw.baseAddress!.update(from: partialWeights, count: weightSize)
-            for worker in 1..<max(workers, 1) {
+            for worker in 1..<workers {
                 for i in 0..<weightSize { dw[i] += partialWeights[worker * weightSize + i] }
             }
         }

@@ -77,6 +77,16 @@ struct ConvCase: CustomTestStringConvertible, Sendable {
         #expect(fastGrads.bias.relativeDifference(to: slowGrads.bias) < 1e-5)
     }
 
+    @Test func anEmptyBatchGivesEmptyOutputsAndZeroWeightGradients() {
+        let x = Tensor(zeros: [0, 2, 5, 5])
+        let w = Tensor(shape: [3, 2, 3, 3], repeating: 1)
+        #expect(Conv2DKernel.forward(input: x, weight: w, bias: nil, padding: 1).shape == [0, 3, 5, 5])
+        let grads = Conv2DKernel.backward(gradOutput: Tensor(zeros: [0, 3, 5, 5]), input: x, weight: w, padding: 1)
+        #expect(grads.input!.shape == [0, 2, 5, 5])
+        #expect(grads.weight == Tensor(zeros: [3, 2, 3, 3]))
+        #expect(grads.bias == Tensor(zeros: [3]))
+    }
+
     @Test func outputShapeFollowsTheConvolutionArithmetic() {
         let geometry = Conv2DGeometry(inputShape: [2, 3, 32, 30], weightShape: [8, 3, 5, 5], stride: 2, padding: 1)
         #expect(geometry.outputShape == [2, 8, 15, 14])
