@@ -5,7 +5,9 @@ import Dispatch
 ///
 /// This is the package's one thread setting. It starts from the `OPENBLAS_NUM_THREADS`
 /// environment variable (or the number of cores) and is changed with `ComputeThreads.set(_:)`.
-/// The value lives in OpenBLAS itself, so the two can never disagree.
+/// The value lives in OpenBLAS itself, so the two can never disagree; only while a convolution
+/// runs whole chunks one per thread (`forEachChunk`) does OpenBLAS run on one thread, with the
+/// configured count kept aside and restored when the last such section ends.
 public enum ComputeThreads {
     /// The current number of threads.
     public static var count: Int { max(1, SingleThreadedBLAS.configuredThreads) }

@@ -106,6 +106,14 @@ public enum Im2col {
         @inline(__always)
         func isShift(_ g: Conv2DGeometry) -> Bool { g.stride == 1 && g.outWidth == g.width }
 
+        /// For an `isShift` tap: block element e is plane element e + offset, and block
+        /// elements [start, end) of its valid rows stay inside the plane.
+        @inline(__always)
+        func shiftRun(_ g: Conv2DGeometry) -> (offset: Int, start: Int, end: Int) {
+            let offset = (i - g.padding) * g.width + (j - g.padding)
+            return (offset, max(firstRow * g.outWidth, -offset), min(lastRow * g.outWidth, g.inPixels - offset))
+        }
+
         /// The tap's block of the column matrix from one input plane.
         @inline(__always)
         func copy(_ plane: UnsafePointer<Float>, _ g: Conv2DGeometry, into block: UnsafeMutablePointer<Float>) {
@@ -118,8 +126,7 @@ public enum Im2col {
             }
             if isShift(g) {
                 // Copy the run that stays inside the plane; what is cut off is edge columns.
-                let offset = (i - g.padding) * g.width + (j - g.padding)
-                let start = max(firstRow * wo, -offset), end = min(lastRow * wo, g.inPixels - offset)
+                let (offset, start, end) = shiftRun(g)
                 Im2col.copy(plane + (start + offset), into: block + start, count: end - start)
                 zeroEdgeColumns(block, g)
                 return
@@ -144,8 +151,7 @@ public enum Im2col {
             let wo = g.outWidth
             if mayClobber && isShift(g) {
                 zeroEdgeColumns(block, g)
-                let offset = (i - g.padding) * g.width + (j - g.padding)
-                let start = max(firstRow * wo, -offset), end = min(lastRow * wo, g.inPixels - offset)
+                let (offset, start, end) = shiftRun(g)
                 let target = plane + (start + offset), source = block + start
                 for k in 0..<(end - start) { target[k] += source[k] }
                 return

@@ -374,16 +374,4 @@ public enum WinogradConv2D: WinogradAlgorithm {
             target[3 * stride + lane] = values.3[lane]
         }
     }
-
-    /// Four floats from `source`.
-    @inline(__always)
-    static func vector(_ source: UnsafePointer<Float>) -> SIMD4<Float> {
-        UnsafeRawPointer(source).loadUnaligned(as: SIMD4<Float>.self)
-    }
-
-    /// Four floats to `target`.
-    @inline(__always)
-    static func put(_ value: SIMD4<Float>, _ target: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(target).storeBytes(of: value, as: SIMD4<Float>.self)
-    }
 }
