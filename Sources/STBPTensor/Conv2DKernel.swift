@@ -40,11 +40,11 @@ public enum Conv2DKernel {
         let workers = max(1, min(ComputeThreads.available, chunks))
         let columnSize = max(1, g.patchSize * chunk * g.outPixels)
         let productSize = max(1, g.outChannels * chunk * g.outPixels)
-        let columnScratch = UnsafeMutablePointer<Float>.allocate(capacity: workers * columnSize)
-        let productScratch = UnsafeMutablePointer<Float>.allocate(capacity: workers * productSize)
+        let (columnBuffer, productBuffer) = (ScratchBuffer(workers * columnSize), ScratchBuffer(workers * productSize))
+        let (columnScratch, productScratch) = (columnBuffer.pointer, productBuffer.pointer)
         defer {
-            columnScratch.deallocate()
-            productScratch.deallocate()
+            columnBuffer.release()
+            productBuffer.release()
         }
         return Tensor(shape: g.outputShape) { out in
             input.withUnsafeBufferPointer { x in
@@ -126,14 +126,16 @@ public enum Conv2DKernel {
         let columnSize = max(1, g.patchSize * chunk * g.outPixels)
         let gatheredSize = max(1, g.outChannels * chunk * g.outPixels)
         let weightSize = g.outChannels * g.patchSize
-        let columnScratch = UnsafeMutablePointer<Float>.allocate(capacity: workers * columnSize)
-        let gatheredScratch = UnsafeMutablePointer<Float>.allocate(capacity: workers * gatheredSize)
+        let (columnBuffer, gatheredBuffer) = (
+            ScratchBuffer(workers * columnSize), ScratchBuffer(workers * gatheredSize)
+        )
+        let (columnScratch, gatheredScratch) = (columnBuffer.pointer, gatheredBuffer.pointer)
         // dW per worker, summed in worker order at the end.
         let partialWeights = UnsafeMutablePointer<Float>.allocate(capacity: workers * weightSize)
         partialWeights.initialize(repeating: 0, count: workers * weightSize)
         defer {
-            columnScratch.deallocate()
-            gatheredScratch.deallocate()
+            columnBuffer.release()
+            gatheredBuffer.release()
             partialWeights.deallocate()
         }
         // Every plane of dL/dx is written by col2im (zeroed first), so it starts uninitialised.

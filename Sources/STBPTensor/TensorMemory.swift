@@ -1,34 +1,93 @@
 #if canImport(Glibc)
     import Glibc
+#elseif canImport(Darwin)
+    import Darwin
 #endif
 
-/// Lets a training loop reuse the memory of the previous step's tensors.
+/// Where tensors and the kernels' scratch buffers get their memory, and how a training loop
+/// lets the next step reuse the memory of the previous one.
 ///
-/// glibc's malloc maps every block above 32 MB with mmap and unmaps it on free. In a conv
-/// network most activations, gradients and im2col buffers are that large, so every step gets
-/// fresh pages: a page fault and a kernel zero-fill per 4 KB, and on free a TLB shootdown on
-/// every core. On 2 cores that was about 15% of the nmnist training step.
+/// Blocks of `largeBlockBytes` and more are mapped from the system one by one (`BlockCache`);
+/// smaller ones come from malloc. By default a freed large block is unmapped at once, as
+/// glibc's malloc does for blocks above its mmap threshold. In a conv network most activations,
+/// gradients and im2col buffers are that large, so every step would get fresh pages: a page
+/// fault and a kernel zero-fill per 4 KB, and on free a TLB shootdown on every core (about 15%
+/// of the nmnist training step on 2 cores). `keepFreedMemory` keeps freed large blocks for the
+/// next request of their size instead.
 ///
-/// This is a process-wide setting of the C allocator, so the library never makes it on its own:
-/// programs that train (stbp bench, the trainer) call it once, and it is documented in
-/// Docs/Performance.md. The package itself keeps no state for it.
+/// The cache is process-wide state, like the C allocator beneath it, so the library never turns
+/// it on by itself: programs that train (stbp, the examples, `stbp bench`) call it once.
 public enum TensorMemory {
-    /// Makes glibc serve large blocks from its heap instead of fresh mmap regions
-    /// (`M_MMAP_MAX` = 0) and keep freed heap memory instead of returning it to the system
-    /// (`M_TRIM_THRESHOLD` = -1), so the next step reuses it without page faults.
+    /// Blocks at least this large are mapped and may be kept; smaller ones come from malloc.
+    public static let largeBlockBytes = 1 << 20
+
+    static let cache = BlockCache(capacity: 0)
+
+    /// What the kernels' large scratch buffers (im2col columns, Winograd transforms) round up
+    /// to, in floats (32 MB, their chunk budget): every layer's buffers then fall in one size
+    /// class and reuse the same kept blocks. Pages a layer does not touch take no memory.
+    static let scratchCount = (8 << 20) + 16
+
+    /// `count` rounded up to `scratchCount`.
+    static func scratch(_ count: Int) -> Int { max(count, scratchCount) }
+
+    /// Keeps freed large blocks, up to `limit` bytes (default: a quarter of physical memory),
+    /// for later requests of the same size, the longest-kept unmapped first past the limit.
     ///
-    /// The cost is memory: the resident size stays at its peak, and fragmentation of the heap
-    /// can raise that peak (nmnist: about 1.1 GB -> 1.5 GB; PyTorch needs 2.5 GB). Calling it
-    /// again changes nothing. Does nothing where the C library is not glibc.
-    public static func keepFreedMemory() {
-        #if os(Linux)
-            // mallopt is declared in <malloc.h>, which the Glibc module does not export.
-            typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
-            let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
-            let (trimThreshold, mmapMax): (Int32, Int32) = (-1, -4)  // M_TRIM_THRESHOLD, M_MMAP_MAX
-            _ = mallopt(mmapMax, 0)
-            _ = mallopt(trimThreshold, -1)
-        #endif
+    /// After the first step of a training loop every request finds a block of its size, so the
+    /// resident size stays at what a step needs at once plus what it kept; unlike a heap it
+    /// does not fragment. Calling it again sets the limit again.
+    public static func keepFreedMemory(upTo limit: Int? = nil) {
+        cache.setCapacity(limit ?? defaultLimit)
     }
+
+    /// Unmaps every kept block and stops keeping freed ones.
+    public static func releaseFreedMemory() {
+        cache.setCapacity(0)
+    }
+
+    /// The bytes of freed blocks held for reuse.
+    public static var keptBytes: Int { cache.cachedBytes }
+
+    /// A quarter of physical memory, or 1 GB if it cannot be read.
+    static var defaultLimit: Int {
+        let pages = sysconf(Int32(_SC_PHYS_PAGES)), pageSize = sysconf(Int32(_SC_PAGESIZE))
+        return pages > 0 && pageSize > 0 ? pages * pageSize / 4 : 1 << 30
+    }
+
+    /// Room for `count` floats, 64-byte aligned, with undefined contents; give it back with
+    /// `deallocate(_:count:)` and the same count.
+    public static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
+        let bytes = max(count, 1) * MemoryLayout<Float>.stride
+        let raw =
+            bytes >= largeBlockBytes
+            ? cache.allocate(bytes: bytes)
+            : UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        return raw.bindMemory(to: Float.self, capacity: max(count, 1))
+    }
+
+    /// Gives back what `allocate(count)` returned.
+    public static func deallocate(_ pointer: UnsafeMutablePointer<Float>, count: Int) {
+        let bytes = max(count, 1) * MemoryLayout<Float>.stride
+        if bytes >= largeBlockBytes {
+            cache.deallocate(UnsafeMutableRawPointer(pointer), bytes: bytes)
+        } else {
+            UnsafeMutableRawPointer(pointer).deallocate()
+        }
+    }
+}
+
+/// A kernel's scratch buffer from `TensorMemory`: at least `count` floats, rounded up to the
+/// shared scratch size so that every layer reuses the same kept blocks. Give it back with
+/// `release()`.
+struct ScratchBuffer {
+    let pointer: UnsafeMutablePointer<Float>
+    let count: Int
+
+    init(_ count: Int) {
+        self.count = TensorMemory.scratch(count)
+        pointer = TensorMemory.allocate(self.count)
+    }
+
+    func release() { TensorMemory.deallocate(pointer, count: count) }
 }

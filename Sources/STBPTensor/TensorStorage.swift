@@ -1,4 +1,4 @@
-/// Owns one 64-byte-aligned buffer of Float32 scalars.
+/// Owns one 64-byte-aligned buffer of Float32 scalars, from `TensorMemory`.
 ///
 /// Tensors share a storage until one of them is mutated (copy-on-write); the storage itself is
 /// never mutated while shared, which is what makes the unchecked `Sendable` conformance sound.
@@ -11,9 +11,7 @@ final class TensorStorage: @unchecked Sendable {
     @usableFromInline
     init(uninitializedCount count: Int) {
         precondition(count >= 0, "A tensor cannot have a negative number of scalars (\(count)).")
-        let raw = UnsafeMutableRawPointer.allocate(
-            byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
-        self.pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        self.pointer = TensorMemory.allocate(count)
         self.count = count
     }
 
@@ -33,6 +31,6 @@ final class TensorStorage: @unchecked Sendable {
     }
 
     deinit {
-        UnsafeMutableRawPointer(pointer).deallocate()
+        TensorMemory.deallocate(pointer, count: count)
     }
 }

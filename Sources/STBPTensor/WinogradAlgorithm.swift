@@ -92,12 +92,12 @@ extension WinogradAlgorithm {
         let t = tiling(g)
         let samples = chunkSize(g, t)
         let width = samples * t.tiles
-        let v = UnsafeMutablePointer<Float>.allocate(capacity: values * c * width)
-        // Room for an output transform that reads a few lanes past its last tile.
-        let m = UnsafeMutablePointer<Float>.allocate(capacity: values * o * width + 16)
+        // M has room for an output transform that reads a few lanes past its last tile.
+        let (vBuffer, mBuffer) = (ScratchBuffer(values * c * width), ScratchBuffer(values * o * width + 16))
+        let (v, m) = (vBuffer.pointer, mBuffer.pointer)
         defer {
-            v.deallocate()
-            m.deallocate()
+            vBuffer.release()
+            mBuffer.release()
         }
         for first in Swift.stride(from: 0, to: g.batch, by: samples) {
             let count = min(samples, g.batch - first)

@@ -53,11 +53,11 @@ public enum WinogradConv2D: WinogradAlgorithm {
         let tiling = Self.tiling(g)
         let samples = chunkSize(g, tiling)
         let width = samples * tiling.tiles
-        let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * c * width)
-        let z = UnsafeMutablePointer<Float>.allocate(capacity: 16 * o * width)
+        let (vBuffer, zBuffer) = (ScratchBuffer(16 * c * width), ScratchBuffer(16 * o * width))
+        let (v, z) = (vBuffer.pointer, zBuffer.pointer)
         defer {
-            v.deallocate()
-            z.deallocate()
+            vBuffer.release()
+            zBuffer.release()
         }
         // dU[ξ] [O, C] = Σ over chunks of Z[ξ] · V[ξ]ᵀ.
         var gradU = Tensor(zeros: [16, o, c])
