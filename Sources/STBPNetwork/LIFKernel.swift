@@ -142,7 +142,8 @@ enum LIFKernel {
     static func reverse<H: SurrogateCurve>(_ a: ReverseArguments, _ h: H) {
         let (size, steps) = (a.size, a.timeSteps)
         let decay = a.neuron.decay, threshold = a.neuron.threshold
-        let resetTerm: Float = a.neuron.detachReset ? 0 : 1
+        // decay · u[t] · δ[t+1] is the gradient through the reset, 0 when it is detached.
+        let resetDecay: Float = (a.neuron.detachReset ? 0 : 1) * decay
         let blockSize = blockSize(a.pooling)
         let blocks = (size + blockSize - 1) / blockSize
         parallelFor(blocks) { range in
@@ -162,25 +163,30 @@ enum LIFKernel {
                 next.update(repeating: 0, count: n)
                 if a.constant { total.update(repeating: 0, count: n) }
                 for t in stride(from: steps - 1, through: 0, by: -1) {
-                    var g = a.gradient + t * size + low
                     if let p = a.pooling {
                         AvgPool2DKernel.unpoolPlanes(
                             a.gradient + t * (size / p.plane) * p.pooledPlane + low / p.plane * p.pooledPlane,
                             into: unpooled, planes: n / p.plane, height: p.height, width: p.width, kernel: p.kernel,
                             stride: p.stride)
-                        g = UnsafePointer(unpooled)
                     }
+                    let g = a.pooling == nil ? a.gradient + t * size + low : UnsafePointer(unpooled)
                     let potentials = u + t * n
-                    let out = a.constant ? total : a.gradCurrent + t * size + low
-                    for i in 0..<n {
-                        let potential = potentials[i]
-                        let fired: Float = potential > threshold ? 1 : 0
-                        let later = next[i]
-                        let delta =
-                            (g[i] - resetTerm * decay * potential * later) * h(potential)
-                            + decay * (1 - fired) * later
+                    // δ[t] for neuron i; written with the reset term's constant folded and
+                    // decay · (1 - o) as a select, so that it vectorises to few operations.
+                    @inline(__always) func delta(_ i: Int) -> Float {
+                        let potential = potentials[i], later = next[i]
+                        let keep: Float = potential > threshold ? 0 : decay
+                        let delta = (g[i] - resetDecay * potential * later) * h(potential) + keep * later
                         next[i] = delta
-                        if a.constant { out[i] += delta } else { out[i] = delta }
+                        return delta
+                    }
+                    // One loop per destination: a select between them inside the loop would
+                    // load and blend both.
+                    if a.constant {
+                        for i in 0..<n { total[i] += delta(i) }
+                    } else {
+                        let out = a.gradCurrent + t * size + low
+                        for i in 0..<n { out[i] = delta(i) }
                     }
                 }
                 if a.constant { (a.gradCurrent + low).update(from: total, count: n) }
