@@ -12,7 +12,6 @@ extension Recipe {
         var temporary: URL?
         defer { if let temporary { try? FileManager.default.removeItem(at: temporary) } }
         if let threads = options.threads { ComputeThreads.set(threads) }
-        TensorMemory.keepFreedMemory()
         var configuration = self.configuration
         var datasetOptions = self.datasetOptions
         var dataFolder = URL(fileURLWithPath: options.data ?? defaultData)

@@ -4,24 +4,25 @@
     import Darwin
 #endif
 
-/// Where tensors and the kernels' scratch buffers get their memory, and how a training loop
-/// lets the next step reuse the memory of the previous one.
+/// Where tensors and the kernels' scratch buffers get their memory, and how the next training
+/// step reuses the memory of the previous one.
 ///
 /// Blocks of `largeBlockBytes` and more are mapped from the system one by one (`BlockCache`);
-/// smaller ones come from malloc. By default a freed large block is unmapped at once, as
-/// glibc's malloc does for blocks above its mmap threshold. In a conv network most activations,
-/// gradients and im2col buffers are that large, so every step would get fresh pages: a page
-/// fault and a kernel zero-fill per 4 KB, and on free a TLB shootdown on every core (about 15%
-/// of the nmnist training step on 2 cores). `keepFreedMemory` keeps freed large blocks for the
-/// next request of their size instead.
+/// smaller ones come from malloc. A freed large block is kept for the next request of its size
+/// class instead of being unmapped: in a conv network most activations, gradients and im2col
+/// buffers are that large, and fresh pages every step would cost a page fault and a kernel
+/// zero-fill per 4 KB, and on free a TLB shootdown on every core (about 15% of the nmnist
+/// training step on 2 cores). Kept and live blocks together stay within twice the most that
+/// was ever live at once, and the kept ones within `keepFreedMemory(upTo:)`'s limit (a quarter
+/// of physical memory unless set); `releaseFreedMemory()` gives them back to the system.
 ///
-/// The cache is process-wide state, like the C allocator beneath it, so the library never turns
-/// it on by itself: programs that train (stbp, the examples, `stbp bench`) call it once.
+/// Like PyTorch's caching allocators, this holds on to memory the program has freed; it only
+/// ever holds blocks that tensors and kernels of this package used.
 public enum TensorMemory {
     /// Blocks at least this large are mapped and may be kept; smaller ones come from malloc.
     public static let largeBlockBytes = 1 << 20
 
-    static let cache = BlockCache(capacity: 0)
+    static let cache = BlockCache(capacity: defaultLimit)
 
     /// What the kernels' large scratch buffers (im2col columns, Winograd transforms) round up
     /// to, in floats (32 MB, their chunk budget): every layer's buffers then fall in one size
@@ -33,10 +34,12 @@ public enum TensorMemory {
 
     /// Keeps freed large blocks, up to `limit` bytes (default: a quarter of physical memory),
     /// for later requests of the same size, the longest-kept unmapped first past the limit.
+    /// This is the default from the start; call it to set another limit, or to keep blocks
+    /// again after `releaseFreedMemory()`.
     ///
     /// After the first step of a training loop every request finds a block of its size, so the
     /// resident size stays at what a step needs at once plus what it kept; unlike a heap it
-    /// does not fragment. Calling it again sets the limit again.
+    /// does not fragment.
     public static func keepFreedMemory(upTo limit: Int? = nil) {
         cache.setCapacity(limit ?? defaultLimit)
     }

@@ -11,11 +11,10 @@ struct STBPCommand: ParsableCommand {
             BenchDataCommand.self,
         ])
 
-    /// Picks OpenBLAS's best kernels for this CPU (re-executing once if needed), lets training
-    /// steps reuse freed memory (`TensorMemory.keepFreedMemory`), then runs the command.
+    /// Picks OpenBLAS's best kernels for this CPU (re-executing once if needed), then runs the
+    /// command.
     static func main() {
         BLASKernels.ensureBestForThisCPU()
-        TensorMemory.keepFreedMemory()
         do {
             var command = try parseAsRoot()
             try command.run()

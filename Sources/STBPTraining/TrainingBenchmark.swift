@@ -103,11 +103,8 @@ public enum TrainingBenchmark {
     }
 
     /// Builds the network and data, warms up, times `iterations` steps and measures sgemm.
-    /// Like a training program, it first lets freed tensors' memory be reused
-    /// (`TensorMemory.keepFreedMemory`).
     public static func run(_ configuration: Configuration) throws -> Report {
         let c = configuration
-        TensorMemory.keepFreedMemory()
         let network = try Network(c.spec, inputShape: c.inputShape, seed: 0)
         var generator = SeededGenerator(seed: 1)
         let input =
