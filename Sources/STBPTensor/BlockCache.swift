@@ -62,11 +62,20 @@ final class BlockCache: Sendable {
         }
         Self.unmap(released)
         if let kept, let block = UnsafeMutableRawPointer(bitPattern: kept) { return block }
-        guard let mapped = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
-            mapped != MAP_FAILED
-        else {
+        if let mapped = Self.map(size) { return mapped }
+        // Out of address space or memory: give back every kept block and try once more.
+        Self.unmap(state.withLock { state in Self.evict(&state, to: 0) })
+        guard let mapped = Self.map(size) else {
             fatalError("Out of memory: could not map \(size) bytes for a tensor.")
         }
+        return mapped
+    }
+
+    /// A fresh mapping of `size` bytes, or nil if the system refuses.
+    private static func map(_ size: Int) -> UnsafeMutableRawPointer? {
+        guard let mapped = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+            mapped != MAP_FAILED
+        else { return nil }
         return mapped
     }
 
@@ -103,10 +112,11 @@ final class BlockCache: Sendable {
     }
 
     /// Removes the longest-kept blocks until the cache is within its capacity and kept plus live
-    /// blocks within the high-water mark; returns them.
-    private static func evict(_ state: inout State) -> [(bytes: Int, block: Int)] {
+    /// blocks within twice the high-water mark (or the kept bytes within `limit`); returns them.
+    private static func evict(_ state: inout State, to limit: Int? = nil) -> [(bytes: Int, block: Int)] {
         var released: [(bytes: Int, block: Int)] = []
-        while state.cachedBytes > min(state.capacity, 2 * state.highWater - state.liveBytes), !state.order.isEmpty {
+        let allowed = limit ?? min(state.capacity, 2 * state.highWater - state.liveBytes)
+        while state.cachedBytes > allowed, !state.order.isEmpty {
             let oldest = state.order.removeFirst()
             state.blocks[oldest.bytes]!.remove(at: state.blocks[oldest.bytes]!.firstIndex(of: oldest.block)!)
             state.cachedBytes -= oldest.bytes
