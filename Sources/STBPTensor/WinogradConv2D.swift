@@ -276,9 +276,6 @@ public enum WinogradConv2D: WinogradAlgorithm {
         let task = UncheckedSendable((m, y, bias))
         parallelFor(samples * channels, grain: 2) { planes in
             let (m, y, bias) = task.value
-            // The last, partial group of a tile row goes through a zero-padded copy [16, 4].
-            let partial = UnsafeMutablePointer<Float>.allocate(capacity: 64)
-            defer { partial.deallocate() }
             for plane in planes {
                 let s = plane / channels, o = plane % channels
                 let target = y + plane * t.height * t.width
@@ -286,18 +283,11 @@ public enum WinogradConv2D: WinogradAlgorithm {
                 for ty in 0..<t.rows {
                     let column = m + o * 16 * n + s * t.tiles + ty * t.columns
                     for tx in Swift.stride(from: 0, to: t.columns, by: 4) {
+                        // The last group of a tile row may be partial: its other lanes read the
+                        // next tiles (or M's padding at the very end), and their outputs are
+                        // not written.
                         let count = min(4, t.columns - tx)
-                        var outputs: (top: Pair, bottom: Pair)
-                        if count == 4 {
-                            outputs = outputTiles(column + tx, stride: stride, shift: shift)
-                        } else {
-                            for xi in 0..<16 {
-                                for lane in 0..<4 {
-                                    partial[4 * xi + lane] = lane < count ? column[xi * stride + tx + lane] : 0
-                                }
-                            }
-                            outputs = outputTiles(partial, stride: 4, shift: shift)
-                        }
+                        let outputs = outputTiles(column + tx, stride: stride, shift: shift)
                         writeRow(outputs.top, target + 2 * ty * t.width, tx: tx, count: count, width: t.width)
                         if 2 * ty + 1 < t.height {
                             writeRow(
