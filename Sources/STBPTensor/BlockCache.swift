@@ -21,11 +21,13 @@ import Synchronization
 /// page faults in 4 steps against 188000 with twice the mark, which keeps every size.)
 /// `capacity` further bounds the kept bytes (0 keeps nothing).
 final class BlockCache: Sendable {
+    /// A block: its class size in bytes and its address.
+    typealias Block = (bytes: Int, address: Int)
+
     struct State {
-        /// Kept blocks (addresses) by class size in bytes, and the order they were kept in
-        /// (oldest first).
-        var blocks: [Int: [Int]] = [:]
-        var order: [(bytes: Int, block: Int)] = []
+        /// Kept blocks in the order they were kept (oldest first); a request takes the newest
+        /// of its class.
+        var kept: [Block] = []
         var cachedBytes = 0
         /// Bytes of blocks handed out and not yet returned, and the most there ever were.
         var liveBytes = 0, highWater = 0
@@ -50,12 +52,11 @@ final class BlockCache: Sendable {
     /// A block of at least `bytes` bytes, page-aligned, with undefined contents.
     func allocate(bytes: Int) -> UnsafeMutableRawPointer {
         let size = Self.classSize(bytes)
-        let (kept, released): (Int?, [(bytes: Int, block: Int)]) = state.withLock { state in
+        let (kept, released): (Int?, [Block]) = state.withLock { state in
             state.liveBytes += size
-            if let block = state.blocks[size]?.popLast() {
+            if let index = state.kept.lastIndex(where: { $0.bytes == size }) {
                 state.cachedBytes -= size
-                state.order.remove(at: state.order.lastIndex { $0.block == block }!)
-                return (block, [])
+                return (state.kept.remove(at: index).address, [])
             }
             state.highWater = max(state.highWater, state.liveBytes)
             return (nil, Self.evict(&state))
@@ -86,9 +87,8 @@ final class BlockCache: Sendable {
         let address = Int(bitPattern: block)
         let released = state.withLock { state in
             state.liveBytes -= size
-            guard size <= state.capacity else { return [(bytes: size, block: address)] }
-            state.blocks[size, default: []].append(address)
-            state.order.append((size, address))
+            guard size <= state.capacity else { return [(bytes: size, address: address)] }
+            state.kept.append((size, address))
             state.cachedBytes += size
             return Self.evict(&state)
         }
@@ -107,18 +107,17 @@ final class BlockCache: Sendable {
         Self.unmap(released)
     }
 
-    private static func unmap(_ blocks: [(bytes: Int, block: Int)]) {
-        for (bytes, block) in blocks { munmap(UnsafeMutableRawPointer(bitPattern: block), bytes) }
+    private static func unmap(_ blocks: [Block]) {
+        for (bytes, address) in blocks { munmap(UnsafeMutableRawPointer(bitPattern: address), bytes) }
     }
 
     /// Removes the longest-kept blocks until the cache is within its capacity and kept plus live
     /// blocks within twice the high-water mark (or the kept bytes within `limit`); returns them.
-    private static func evict(_ state: inout State, to limit: Int? = nil) -> [(bytes: Int, block: Int)] {
-        var released: [(bytes: Int, block: Int)] = []
+    private static func evict(_ state: inout State, to limit: Int? = nil) -> [Block] {
+        var released: [Block] = []
         let allowed = limit ?? min(state.capacity, 2 * state.highWater - state.liveBytes)
-        while state.cachedBytes > allowed, !state.order.isEmpty {
-            let oldest = state.order.removeFirst()
-            state.blocks[oldest.bytes]!.remove(at: state.blocks[oldest.bytes]!.firstIndex(of: oldest.block)!)
+        while state.cachedBytes > allowed, !state.kept.isEmpty {
+            let oldest = state.kept.removeFirst()
             state.cachedBytes -= oldest.bytes
             released.append(oldest)
         }
