@@ -29,9 +29,6 @@ public enum TensorMemory {
     /// class and reuse the same kept blocks. Pages a layer does not touch take no memory.
     static let scratchCount = (8 << 20) + 16
 
-    /// `count` rounded up to `scratchCount`.
-    static func scratch(_ count: Int) -> Int { max(count, scratchCount) }
-
     /// Keeps freed large blocks, up to `limit` bytes (default: a quarter of physical memory),
     /// for later requests of the same size, the longest-kept unmapped first past the limit.
     /// This is the default from the start; call it to set another limit, or to keep blocks
@@ -61,7 +58,7 @@ public enum TensorMemory {
     /// Room for `count` floats, 64-byte aligned, with undefined contents; give it back with
     /// `deallocate(_:count:)` and the same count.
     public static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
-        let bytes = max(count, 1) * MemoryLayout<Float>.stride
+        let bytes = byteCount(count)
         let raw =
             bytes >= largeBlockBytes
             ? cache.allocate(bytes: bytes)
@@ -71,24 +68,27 @@ public enum TensorMemory {
 
     /// Gives back what `allocate(count)` returned.
     public static func deallocate(_ pointer: UnsafeMutablePointer<Float>, count: Int) {
-        let bytes = max(count, 1) * MemoryLayout<Float>.stride
+        let bytes = byteCount(count)
         if bytes >= largeBlockBytes {
             cache.deallocate(UnsafeMutableRawPointer(pointer), bytes: bytes)
         } else {
             UnsafeMutableRawPointer(pointer).deallocate()
         }
     }
+
+    /// The bytes behind `count` floats (at least one, so that every pointer is distinct).
+    private static func byteCount(_ count: Int) -> Int { max(count, 1) * MemoryLayout<Float>.stride }
 }
 
-/// A kernel's scratch buffer from `TensorMemory`: at least `count` floats, rounded up to the
-/// shared scratch size so that every layer reuses the same kept blocks. Give it back with
-/// `release()`.
+/// A kernel's scratch buffer from `TensorMemory`: at least `count` floats, rounded up to
+/// `TensorMemory.scratchCount` so that every layer reuses the same kept blocks. Give it back
+/// with `release()`.
 struct ScratchBuffer {
     let pointer: UnsafeMutablePointer<Float>
     let count: Int
 
     init(_ count: Int) {
-        self.count = TensorMemory.scratch(count)
+        self.count = max(count, TensorMemory.scratchCount)
         pointer = TensorMemory.allocate(self.count)
     }
 
