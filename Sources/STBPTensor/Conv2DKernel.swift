@@ -16,6 +16,21 @@ public enum Conv2DKernel {
         return max(1, min(g.batch, wanted, affordable))
     }
 
+    /// Samples per chunk, chunks, threads that take chunks (`forEachChunk`), and the scalars of
+    /// one chunk's column matrix [C*kh*kw, S*P] and of its [O, S*P] product (or gathered dL/dy).
+    static func chunking(
+        _ g: Conv2DGeometry
+    ) -> (
+        chunk: Int, chunks: Int, workers: Int, columnSize: Int, productSize: Int
+    ) {
+        let chunk = chunkSize(g)
+        let chunks = (g.batch + chunk - 1) / chunk
+        return (
+            chunk, chunks, max(1, min(ComputeThreads.available, chunks)), max(1, g.patchSize * chunk * g.outPixels),
+            max(1, g.outChannels * chunk * g.outPixels)
+        )
+    }
+
     /// The [m, n, k] of the forward GEMM for one chunk of samples.
     public static func forwardGEMMShape(_ g: Conv2DGeometry) -> [Int] {
         if Winograd4x4Conv2D.applies(to: g) { return Winograd4x4Conv2D.forwardGEMMShape(g) }
@@ -35,11 +50,7 @@ public enum Conv2DKernel {
         if let bias {
             precondition(bias.shape == [g.outChannels], "conv2d bias must be [\(g.outChannels)], got \(bias.shape).")
         }
-        let chunk = chunkSize(g)
-        let chunks = (g.batch + chunk - 1) / chunk
-        let workers = max(1, min(ComputeThreads.available, chunks))
-        let columnSize = max(1, g.patchSize * chunk * g.outPixels)
-        let productSize = max(1, g.outChannels * chunk * g.outPixels)
+        let (chunk, chunks, workers, columnSize, productSize) = chunking(g)
         let (columnBuffer, productBuffer) = (ScratchBuffer(workers * columnSize), ScratchBuffer(workers * productSize))
         let (columnScratch, productScratch) = (columnBuffer.pointer, productBuffer.pointer)
         defer {
@@ -120,11 +131,7 @@ public enum Conv2DKernel {
         precondition(
             gradOutput.shape == g.outputShape,
             "conv2d gradient must be \(g.outputShape) for input \(input.shape), got \(gradOutput.shape).")
-        let chunk = chunkSize(g)
-        let chunks = (g.batch + chunk - 1) / chunk
-        let workers = max(1, min(ComputeThreads.available, chunks))
-        let columnSize = max(1, g.patchSize * chunk * g.outPixels)
-        let gatheredSize = max(1, g.outChannels * chunk * g.outPixels)
+        let (chunk, chunks, workers, columnSize, gatheredSize) = chunking(g)
         let weightSize = g.outChannels * g.patchSize
         let (columnBuffer, gatheredBuffer) = (
             ScratchBuffer(workers * columnSize), ScratchBuffer(workers * gatheredSize)
