@@ -45,6 +45,14 @@ extension WinogradAlgorithm {
     /// The largest transformed buffer a chunk of samples may use, in scalars.
     static var budget: Int { 8 << 20 }
 
+    /// The transformed input a forward chunk aims at, in scalars (4 MB: about what the
+    /// cores' 2 MB caches hold of it and its product while the GEMMs read them).
+    static var cachedBudget: Int { 1 << 20 }
+
+    /// The fewest GEMM columns a forward chunk aims at, so each chunk's GEMMs still read
+    /// U (α² x O x C) for enough columns to pay for it.
+    static var minimumColumns: Int { 256 }
+
     static func tiling(_ g: Conv2DGeometry) -> WinogradTiling { WinogradTiling(g, tileSize: tileSize) }
 
     /// Samples per chunk: the transformed input and product of a chunk stay within `budget`.
@@ -52,14 +60,24 @@ extension WinogradAlgorithm {
         max(1, min(g.batch, budget / max(transformValues * max(g.inChannels, g.outChannels) * t.tiles, 1)))
     }
 
-    /// The [m, n, k] of one of the α² GEMMs of a chunk.
-    static func gemmShape(_ g: Conv2DGeometry) -> [Int] {
-        let t = tiling(g)
-        return [g.outChannels, chunkSize(g, t) * t.tiles, g.inChannels]
+    /// Samples per forward chunk: its transformed input within `cachedBudget`, so that the
+    /// GEMMs read V and write M in cache rather than memory, but at least `minimumColumns`
+    /// tiles, and within `chunkSize`. Chunks go to the threads whole (`forEachChunk`).
+    static func forwardChunkSize(_ g: Conv2DGeometry, _ t: WinogradTiling) -> Int {
+        let cached = cachedBudget / max(transformValues * max(g.inChannels, g.outChannels) * t.tiles, 1)
+        let wide = (minimumColumns + t.tiles - 1) / max(t.tiles, 1)
+        return max(1, min(chunkSize(g, t), max(cached, wide)))
     }
 
-    /// y = conv2d(x, w) + b, stride 1, padding 1: [N, C, H, W], [O, C, 3, 3], [O] -> [N, O, H, W].
-    static func convolution(input: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+    /// The [m, n, k] of one of the α² GEMMs of a forward chunk.
+    static func gemmShape(_ g: Conv2DGeometry) -> [Int] {
+        let t = tiling(g)
+        return [g.outChannels, forwardChunkSize(g, t) * t.tiles, g.inChannels]
+    }
+
+    /// y = conv2d(x, w) + b, stride 1, padding 1: [N, C, H, W], [O, C, 3, 3], [O] -> [N, O, H, W],
+    /// in chunks of `samplesPerChunk` samples (default `forwardChunkSize`).
+    static func convolution(input: Tensor, weight: Tensor, bias: Tensor?, samplesPerChunk: Int? = nil) -> Tensor {
         let g = Conv2DGeometry(inputShape: input.shape, weightShape: weight.shape, stride: 1, padding: 1)
         precondition(
             g.kernelHeight == 3 && g.kernelWidth == 3,
@@ -73,33 +91,45 @@ extension WinogradAlgorithm {
                 u.withUnsafeBufferPointer { u in
                     if let bias {
                         bias.withUnsafeBufferPointer {
-                            convolve(x.baseAddress!, g, u.baseAddress!, bias: $0.baseAddress!, into: out.baseAddress!)
+                            convolve(
+                                x.baseAddress!, g, u.baseAddress!, bias: $0.baseAddress!,
+                                samplesPerChunk: samplesPerChunk,
+                                into: out.baseAddress!)
                         }
                     } else {
-                        convolve(x.baseAddress!, g, u.baseAddress!, bias: nil, into: out.baseAddress!)
+                        convolve(
+                            x.baseAddress!, g, u.baseAddress!, bias: nil, samplesPerChunk: samplesPerChunk,
+                            into: out.baseAddress!)
                     }
                 }
             }
         }
     }
 
-    /// y [S, O, H, W] = conv(x [S, C, H, W]) + bias, chunk by chunk, with U = `transformedFilters`.
+    /// y [S, O, H, W] = conv(x [S, C, H, W]) + bias, chunk by chunk, with U = `transformedFilters`:
+    /// each chunk transforms its input, runs the α² GEMMs and transforms their product on one
+    /// thread, with its own V and M.
     static func convolve(
         _ x: UnsafePointer<Float>, _ g: Conv2DGeometry, _ u: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        into y: UnsafeMutablePointer<Float>
+        samplesPerChunk: Int?, into y: UnsafeMutablePointer<Float>
     ) {
         let (o, c, values) = (g.outChannels, g.inChannels, transformValues)
         let t = tiling(g)
-        let samples = chunkSize(g, t)
-        let width = samples * t.tiles
+        let samples = max(1, min(g.batch, samplesPerChunk ?? forwardChunkSize(g, t)))
+        let chunks = (g.batch + samples - 1) / samples
+        let workers = max(1, min(ComputeThreads.available, chunks))
         // M has room for an output transform that reads a few lanes past its last tile.
-        let (vBuffer, mBuffer) = (ScratchBuffer(values * c * width), ScratchBuffer(values * o * width + 16))
-        let (v, m) = (vBuffer.pointer, mBuffer.pointer)
+        let (vSize, mSize) = (values * c * samples * t.tiles, values * o * samples * t.tiles + 16)
+        let (vBuffer, mBuffer) = (ScratchBuffer(workers * vSize), ScratchBuffer(workers * mSize))
         defer {
             vBuffer.release()
             mBuffer.release()
         }
-        for first in Swift.stride(from: 0, to: g.batch, by: samples) {
+        let task = UncheckedSendable((x, u, bias, y, vBuffer.pointer, mBuffer.pointer))
+        forEachChunk(workers: workers, chunks) { worker, chunk in
+            let (x, u, bias, y, vScratch, mScratch) = task.value
+            let (v, m) = (vScratch + worker * vSize, mScratch + worker * mSize)
+            let first = chunk * samples
             let count = min(samples, g.batch - first)
             let n = count * t.tiles
             transformInput(x + first * c * g.inPixels, channels: c, samples: count, t, into: v)
