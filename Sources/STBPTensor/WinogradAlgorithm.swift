@@ -45,12 +45,12 @@ extension WinogradAlgorithm {
     /// The largest transformed buffer a chunk of samples may use, in scalars.
     static var budget: Int { 8 << 20 }
 
-    /// The transformed input a forward chunk aims at, in scalars (4 MB: about what the
-    /// cores' 2 MB caches hold of it and its product while the GEMMs read them).
+    /// The transformed input a chunk aims at, in scalars (4 MB: about what the cores' 2 MB
+    /// caches hold of it and its product while the GEMMs read them).
     static var cachedBudget: Int { 1 << 20 }
 
-    /// The fewest GEMM columns a forward chunk aims at, so each chunk's GEMMs still read
-    /// U (α² x O x C) for enough columns to pay for it.
+    /// The fewest tiles a chunk aims at, so that each chunk's GEMMs still do enough work for
+    /// each float of U (α² x O x C) or dU they read.
     static var minimumColumns: Int { 256 }
 
     static func tiling(_ g: Conv2DGeometry) -> WinogradTiling { WinogradTiling(g, tileSize: tileSize) }
@@ -60,10 +60,11 @@ extension WinogradAlgorithm {
         max(1, min(g.batch, budget / max(transformValues * max(g.inChannels, g.outChannels) * t.tiles, 1)))
     }
 
-    /// Samples per forward chunk: its transformed input within `cachedBudget`, so that the
-    /// GEMMs read V and write M in cache rather than memory, but at least `minimumColumns`
-    /// tiles, and within `chunkSize`. Chunks go to the threads whole (`forEachChunk`).
-    static func forwardChunkSize(_ g: Conv2DGeometry, _ t: WinogradTiling) -> Int {
+    /// Samples per chunk of the forward pass and of the weight gradient: its transformed input
+    /// within `cachedBudget`, so that the GEMMs read V and M in cache rather than memory, but
+    /// at least `minimumColumns` tiles, and within `chunkSize`. Chunks go to the threads whole
+    /// (`forEachChunk`).
+    static func cachedChunkSize(_ g: Conv2DGeometry, _ t: WinogradTiling) -> Int {
         let cached = cachedBudget / max(transformValues * max(g.inChannels, g.outChannels) * t.tiles, 1)
         let wide = (minimumColumns + t.tiles - 1) / max(t.tiles, 1)
         return max(1, min(chunkSize(g, t), max(cached, wide)))
@@ -72,11 +73,11 @@ extension WinogradAlgorithm {
     /// The [m, n, k] of one of the α² GEMMs of a forward chunk.
     static func gemmShape(_ g: Conv2DGeometry) -> [Int] {
         let t = tiling(g)
-        return [g.outChannels, forwardChunkSize(g, t) * t.tiles, g.inChannels]
+        return [g.outChannels, cachedChunkSize(g, t) * t.tiles, g.inChannels]
     }
 
     /// y = conv2d(x, w) + b, stride 1, padding 1: [N, C, H, W], [O, C, 3, 3], [O] -> [N, O, H, W],
-    /// in chunks of `samplesPerChunk` samples (default `forwardChunkSize`).
+    /// in chunks of `samplesPerChunk` samples (default `cachedChunkSize`).
     static func convolution(input: Tensor, weight: Tensor, bias: Tensor?, samplesPerChunk: Int? = nil) -> Tensor {
         let g = Conv2DGeometry(inputShape: input.shape, weightShape: weight.shape, stride: 1, padding: 1)
         precondition(
@@ -115,7 +116,7 @@ extension WinogradAlgorithm {
     ) {
         let (o, c, values) = (g.outChannels, g.inChannels, transformValues)
         let t = tiling(g)
-        let samples = max(1, min(g.batch, samplesPerChunk ?? forwardChunkSize(g, t)))
+        let samples = max(1, min(g.batch, samplesPerChunk ?? cachedChunkSize(g, t)))
         let chunks = (g.batch + samples - 1) / samples
         let workers = max(1, min(ComputeThreads.available, chunks))
         // M has room for an output transform that reads a few lanes past its last tile.

@@ -45,43 +45,72 @@ public enum WinogradConv2D: WinogradAlgorithm {
     public static func backward(
         gradOutput: Tensor, input: Tensor, weight: Tensor, inputGradient: Bool = true
     ) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
+        backward(
+            gradOutput: gradOutput, input: input, weight: weight, inputGradient: inputGradient, samplesPerChunk: nil)
+    }
+
+    /// `backward` in chunks of `samplesPerChunk` samples (default `cachedChunkSize`).
+    static func backward(
+        gradOutput: Tensor, input: Tensor, weight: Tensor, inputGradient: Bool, samplesPerChunk: Int?
+    ) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
         let g = Conv2DGeometry(inputShape: input.shape, weightShape: weight.shape, stride: 1, padding: 1)
         precondition(
             gradOutput.shape == g.outputShape,
             "conv2d gradient must be \(g.outputShape) for input \(input.shape), got \(gradOutput.shape).")
         let (o, c) = (g.outChannels, g.inChannels)
         let tiling = Self.tiling(g)
-        let samples = chunkSize(g, tiling)
+        let samples = max(1, min(g.batch, samplesPerChunk ?? cachedChunkSize(g, tiling)))
+        let chunks = (g.batch + samples - 1) / samples
+        let workers = max(1, min(ComputeThreads.available, chunks))
         let width = samples * tiling.tiles
-        let (vBuffer, zBuffer) = (ScratchBuffer(16 * c * width), ScratchBuffer(16 * o * width))
-        let (v, z) = (vBuffer.pointer, zBuffer.pointer)
+        let (vSize, zSize, uSize) = (16 * c * width, 16 * o * width, 16 * o * c)
+        let (vBuffer, zBuffer) = (ScratchBuffer(workers * vSize), ScratchBuffer(workers * zSize))
+        let othersBuffer = ScratchBuffer((workers - 1) * uSize)  // dU of workers 1...
+        othersBuffer.pointer.initialize(repeating: 0, count: (workers - 1) * uSize)
         defer {
             vBuffer.release()
             zBuffer.release()
+            othersBuffer.release()
         }
-        // dU[ξ] [O, C] = Σ over chunks of Z[ξ] · V[ξ]ᵀ.
+        // dU[ξ] [O, C] = Σ over chunks of Z[ξ] · V[ξ]ᵀ: each worker sums its chunks, then the
+        // workers' sums are added.
         var gradU = Tensor(zeros: [16, o, c])
         input.withUnsafeBufferPointer { x in
             gradOutput.withUnsafeBufferPointer { dy in
                 gradU.withUnsafeMutableBufferPointer { du in
-                    for first in Swift.stride(from: 0, to: g.batch, by: samples) {
+                    let task = UncheckedSendable(
+                        (
+                            x.baseAddress!, dy.baseAddress!, du.baseAddress!, vBuffer.pointer, zBuffer.pointer,
+                            othersBuffer.pointer
+                        ))
+                    forEachChunk(workers: workers, chunks) { worker, chunk in
+                        let (x, dy, du, vScratch, zScratch, others) = task.value
+                        let (v, z) = (vScratch + worker * vSize, zScratch + worker * zSize)
+                        let sum = worker == 0 ? du : others + (worker - 1) * uSize
+                        let first = chunk * samples
                         let count = min(samples, g.batch - first)
                         let n = count * tiling.tiles
-                        transformInput(
-                            x.baseAddress! + first * c * g.inPixels, channels: c, samples: count, tiling, into: v)
-                        transformGradient(
-                            dy.baseAddress! + first * o * g.outPixels, channels: o, samples: count, tiling, into: z)
+                        transformInput(x + first * c * g.inPixels, channels: c, samples: count, tiling, into: v)
+                        transformGradient(dy + first * o * g.outPixels, channels: o, samples: count, tiling, into: z)
                         for xi in 0..<16 {
                             BLAS.sgemm(
                                 transposeB: true, m: o, n: c, k: n, a: z + xi * n, lda: 16 * n, b: v + xi * n,
-                                ldb: 16 * n, beta: 1, c: du.baseAddress! + xi * o * c, ldc: c)
+                                ldb: 16 * n, beta: 1, c: sum + xi * o * c, ldc: c)
                         }
+                    }
+                    for worker in 1..<workers {
+                        let sum = othersBuffer.pointer + (worker - 1) * uSize
+                        for i in 0..<uSize { du[i] += sum[i] }
                     }
                 }
             }
         }
         let gradWeight = filterGradient(gradU, outChannels: o, inChannels: c)
-        let gradInput = inputGradient ? forward(input: gradOutput, weight: flippedTransposed(weight), bias: nil) : nil
+        let gradInput =
+            inputGradient
+            ? convolution(
+                input: gradOutput, weight: flippedTransposed(weight), bias: nil, samplesPerChunk: samplesPerChunk)
+            : nil
         return (gradInput, gradWeight, Conv2DKernel.sumPerChannel(gradOutput))
     }
 

@@ -48,30 +48,37 @@ import Testing
     }
 
     /// Chunks of 1 and 2 samples of a batch of 5, shared unevenly among the compute threads,
-    /// each with its own transform buffers, in both algorithms.
+    /// each with its own transform buffers (and dU), in both algorithms, forward and backward.
     @Test(arguments: [1, 2])
     func chunksOnSeveralThreadsEqualTheNaiveConvolution(_ samplesPerChunk: Int) {
-        let (x, w, b, slow, _) = Self.problem(.init(batch: 5, channels: 6, outChannels: 7, height: 12, width: 9))
+        var (x, w, b, slow, g) = Self.problem(.init(batch: 5, channels: 6, outChannels: 7, height: 12, width: 9))
         let small = WinogradConv2D.convolution(input: x, weight: w, bias: b, samplesPerChunk: samplesPerChunk)
         #expect(small.relativeDifference(to: slow) < 1e-5)
         let large = Winograd4x4Conv2D.convolution(input: x, weight: w, bias: b, samplesPerChunk: samplesPerChunk)
         #expect(large.relativeDifference(to: slow) < 2e-5)
+
+        let dy = Tensor.normal(slow.shape, using: &g)
+        let fastGrads = WinogradConv2D.backward(
+            gradOutput: dy, input: x, weight: w, inputGradient: true, samplesPerChunk: samplesPerChunk)
+        let slowGrads = NaiveConv2DKernel.backward(gradOutput: dy, input: x, weight: w, stride: 1, padding: 1)
+        #expect(fastGrads.input!.relativeDifference(to: slowGrads.input) < 1e-5)
+        #expect(fastGrads.weight.relativeDifference(to: slowGrads.weight) < 1e-5)
     }
 
-    /// A forward chunk holds the samples whose transformed input fits `cachedBudget`, but at
+    /// A chunk holds the samples whose transformed input fits `cachedBudget`, but at
     /// least `minimumColumns` tiles, and at most the batch.
     @Test func forwardChunksFitTheCacheButStayWide() {
         func geometry(_ n: Int, _ c: Int, _ side: Int) -> Conv2DGeometry {
             Conv2DGeometry(inputShape: [n, c, side, side], weightShape: [c, c, 3, 3], stride: 1, padding: 1)
         }
         let nmnist = geometry(160, 128, 34)  // 289 tiles, 16 x 128 x 289 scalars a sample
-        #expect(WinogradConv2D.forwardChunkSize(nmnist, WinogradConv2D.tiling(nmnist)) == 1)
+        #expect(WinogradConv2D.cachedChunkSize(nmnist, WinogradConv2D.tiling(nmnist)) == 1)
         let deep = geometry(160, 384, 17)  // 81 tiles: 4 samples reach 256 columns
-        #expect(WinogradConv2D.forwardChunkSize(deep, WinogradConv2D.tiling(deep)) == 4)
+        #expect(WinogradConv2D.cachedChunkSize(deep, WinogradConv2D.tiling(deep)) == 4)
         let narrow = geometry(160, 64, 8)  // 16 tiles, 16 x 64 x 16 scalars: 64 samples fit
-        #expect(WinogradConv2D.forwardChunkSize(narrow, WinogradConv2D.tiling(narrow)) == 64)
+        #expect(WinogradConv2D.cachedChunkSize(narrow, WinogradConv2D.tiling(narrow)) == 64)
         let small = geometry(3, 64, 8)
-        #expect(WinogradConv2D.forwardChunkSize(small, WinogradConv2D.tiling(small)) == 3)
+        #expect(WinogradConv2D.cachedChunkSize(small, WinogradConv2D.tiling(small)) == 3)
     }
 
     @Test func onlyWideThreeByThreeSamePaddingConvolutionsApply() {
