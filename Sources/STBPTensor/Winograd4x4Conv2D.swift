@@ -37,25 +37,30 @@ public enum Winograd4x4Conv2D: WinogradAlgorithm {
     /// floats from its first tile's patch.
     static func scratchLength(_ t: WinogradTiling) -> Int { 16 * ((t.columns + 3) / 4) + 8 }
 
-    /// U = G g Gᵀ for every kernel: [O, C, 3, 3] -> [36, O, C].
+    /// U = G g Gᵀ for every kernel: [O, C, 3, 3] -> [36, O, C], kernels split among the threads.
     static func transformedFilters(_ weight: Tensor) -> Tensor {
         let (o, c) = (weight.shape[0], weight.shape[1])
-        // G e for one column e = (a, b, c) of 3 values, in double so that U is rounded once.
+        // G e for one column e = (a, b, c) of 3 values, in double so that U is rounded once;
+        // by multiplications (a division by 6 would cost as much as the rest).
+        let (quarter, sixth, twelfth, twentyFourth) = (0.25, 1.0 / 6, 1.0 / 12, 1.0 / 24)
         @inline(__always) func gTimes(_ a: Double, _ b: Double, _ c: Double, into r: UnsafeMutablePointer<Double>) {
-            (r[0], r[1], r[2]) = (a / 4, -(a + b + c) / 6, -(a - b + c) / 6)
-            (r[3], r[4], r[5]) = (a / 24 + b / 12 + c / 6, a / 24 - b / 12 + c / 6, c)
+            (r[0], r[1], r[2]) = (a * quarter, -(a + b + c) * sixth, -(a - b + c) * sixth)
+            let (even, odd) = (a * twentyFourth + c * sixth, b * twelfth)
+            (r[3], r[4], r[5]) = (even + odd, even - odd, c)
         }
-        let h = UnsafeMutablePointer<Double>.allocate(capacity: 18 + 6)  // G g [3 columns][6], a row of U
-        defer { h.deallocate() }
         return Tensor(shape: [36, o, c]) { u in
             weight.withUnsafeBufferPointer { w in
-                for pair in 0..<(o * c) {
-                    let k = w.baseAddress! + pair * 9
-                    for j in 0..<3 { gTimes(Double(k[j]), Double(k[3 + j]), Double(k[6 + j]), into: h + 6 * j) }
-                    // Row `row` of (G g) Gᵀ is G times row `row` of G g.
-                    for row in 0..<6 {
-                        gTimes(h[row], h[6 + row], h[12 + row], into: h + 18)
-                        for column in 0..<6 { u[(6 * row + column) * o * c + pair] = Float(h[18 + column]) }
+                let weights = w.baseAddress!
+                scatterKernels(o * c, into: u.baseAddress!) { pair, column in
+                    withUnsafeTemporaryAllocation(of: Double.self, capacity: 18 + 6) { buffer in
+                        let h = buffer.baseAddress!  // G g [3 columns][6], then a row of U
+                        let k = weights + pair * 9
+                        for j in 0..<3 { gTimes(Double(k[j]), Double(k[3 + j]), Double(k[6 + j]), into: h + 6 * j) }
+                        // Row `row` of (G g) Gᵀ is G times row `row` of G g.
+                        for row in 0..<6 {
+                            gTimes(h[row], h[6 + row], h[12 + row], into: h + 18)
+                            for l in 0..<6 { column[(6 * row + l) * 16] = Float(h[18 + l]) }
+                        }
                     }
                 }
             }

@@ -76,6 +76,50 @@ extension WinogradAlgorithm {
         return [g.outChannels, cachedChunkSize(g, t) * t.tiles, g.inChannels]
     }
 
+    /// Fills U [α², O·C] kernel by kernel on the threads: `transform(pair, column)` writes the
+    /// α² values of kernel `pair` at column[ξ · 16]. Kernels go 16 at a time through a block,
+    /// so each row of U (O·C floats from the next) gets 16 floats at once: one float at a time
+    /// into α² rows that far apart made the transform several times slower.
+    static func scatterKernels(
+        _ pairs: Int, into u: UnsafeMutablePointer<Float>,
+        _ transform: (_ pair: Int, _ column: UnsafeMutablePointer<Float>) -> Void
+    ) {
+        let values = transformValues
+        let task = UncheckedSendable(u)
+        parallelFor((pairs + 15) / 16, grain: 64) { blocks in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: values * 16) { block in
+                for first in blocks.lazy.map({ 16 * $0 }) {
+                    let count = min(16, pairs - first)
+                    for lane in 0..<count { transform(first + lane, block.baseAddress! + lane) }
+                    for xi in 0..<values {
+                        (task.value + xi * pairs + first).update(from: block.baseAddress! + xi * 16, count: count)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The reverse of `scatterKernels`: reads dU [α², O·C] 16 kernels at a time into a block,
+    /// and `transform(pair, column)` reads kernel `pair`'s α² values at column[ξ · 16].
+    static func gatherKernels(
+        _ pairs: Int, from du: UnsafePointer<Float>,
+        _ transform: (_ pair: Int, _ column: UnsafePointer<Float>) -> Void
+    ) {
+        let values = transformValues
+        let task = UncheckedSendable(du)
+        parallelFor((pairs + 15) / 16, grain: 64) { blocks in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: values * 16) { block in
+                for first in blocks.lazy.map({ 16 * $0 }) {
+                    let count = min(16, pairs - first)
+                    for xi in 0..<values {
+                        (block.baseAddress! + xi * 16).update(from: task.value + xi * pairs + first, count: count)
+                    }
+                    for lane in 0..<count { transform(first + lane, block.baseAddress! + lane) }
+                }
+            }
+        }
+    }
+
     /// y = conv2d(x, w) + b, stride 1, padding 1: [N, C, H, W], [O, C, 3, 3], [O] -> [N, O, H, W],
     /// in chunks of `samplesPerChunk` samples (default `cachedChunkSize`).
     static func convolution(input: Tensor, weight: Tensor, bias: Tensor?, samplesPerChunk: Int? = nil) -> Tensor {

@@ -114,13 +114,14 @@ public enum WinogradConv2D: WinogradAlgorithm {
         return (gradInput, gradWeight, Conv2DKernel.sumPerChannel(gradOutput))
     }
 
-    /// U = G g Gᵀ for every kernel: [O, C, 3, 3] -> [16, O, C].
+    /// U = G g Gᵀ for every kernel: [O, C, 3, 3] -> [16, O, C], kernels split among the threads.
     static func transformedFilters(_ weight: Tensor) -> Tensor {
         let (o, c) = (weight.shape[0], weight.shape[1])
         return Tensor(shape: [16, o, c]) { u in
             weight.withUnsafeBufferPointer { w in
-                for pair in 0..<(o * c) {
-                    let k = w.baseAddress! + pair * 9
+                let weights = w.baseAddress!
+                scatterKernels(o * c, into: u.baseAddress!) { pair, column in
+                    let k = weights + pair * 9
                     // h = G g (4x3); then each row [a, b, e] of h -> [a, ½(a+b+e), ½(a-b+e), e].
                     for row in 0..<4 {
                         var h = SIMD4<Float>.zero  // lanes: columns 0...2 of row `row` of G g
@@ -134,30 +135,31 @@ public enum WinogradConv2D: WinogradAlgorithm {
                             }
                         }
                         let (a, b, e) = (h[0], h[1], h[2])
-                        u[(4 * row) * o * c + pair] = a
-                        u[(4 * row + 1) * o * c + pair] = 0.5 * (a + b + e)
-                        u[(4 * row + 2) * o * c + pair] = 0.5 * (a - b + e)
-                        u[(4 * row + 3) * o * c + pair] = e
+                        column[(4 * row) * 16] = a
+                        column[(4 * row + 1) * 16] = 0.5 * (a + b + e)
+                        column[(4 * row + 2) * 16] = 0.5 * (a - b + e)
+                        column[(4 * row + 3) * 16] = e
                     }
                 }
             }
         }
     }
 
-    /// dw = Gᵀ dU G for every kernel: [16, O, C] -> [O, C, 3, 3].
+    /// dw = Gᵀ dU G for every kernel: [16, O, C] -> [O, C, 3, 3], kernels split among the threads.
     static func filterGradient(_ gradU: Tensor, outChannels o: Int, inChannels c: Int) -> Tensor {
         Tensor(shape: [o, c, 3, 3]) { dw in
             gradU.withUnsafeBufferPointer { du in
-                let stride = o * c
-                for pair in 0..<(o * c) {
+                let gradients = UncheckedSendable(dw.baseAddress!)
+                gatherKernels(o * c, from: du.baseAddress!) { pair, column in
+                    let dw = gradients.value
                     // f = Gᵀ dU (3x4): rows e0 + ½e1 + ½e2, ½e1 - ½e2, ½e1 + ½e2 + e3 (e: rows of dU).
                     var f0 = SIMD4<Float>.zero, f1 = SIMD4<Float>.zero, f2 = SIMD4<Float>.zero
-                    for column in 0..<4 {
-                        let e0 = du[column * stride + pair], e1 = du[(4 + column) * stride + pair]
-                        let e2 = du[(8 + column) * stride + pair], e3 = du[(12 + column) * stride + pair]
-                        f0[column] = e0 + 0.5 * e1 + 0.5 * e2
-                        f1[column] = 0.5 * e1 - 0.5 * e2
-                        f2[column] = 0.5 * e1 + 0.5 * e2 + e3
+                    for l in 0..<4 {
+                        let e0 = column[l * 16], e1 = column[(4 + l) * 16]
+                        let e2 = column[(8 + l) * 16], e3 = column[(12 + l) * 16]
+                        f0[l] = e0 + 0.5 * e1 + 0.5 * e2
+                        f1[l] = 0.5 * e1 - 0.5 * e2
+                        f2[l] = 0.5 * e1 + 0.5 * e2 + e3
                     }
                     // dw = f G: each row [a, b, e, d] -> [a + ½b + ½e, ½b - ½e, ½b + ½e + d].
                     @inline(__always) func write(_ f: SIMD4<Float>, row: Int) {
