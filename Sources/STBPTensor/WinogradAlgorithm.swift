@@ -84,17 +84,11 @@ extension WinogradAlgorithm {
         _ pairs: Int, into u: UnsafeMutablePointer<Float>,
         _ transform: (_ pair: Int, _ column: UnsafeMutablePointer<Float>) -> Void
     ) {
-        let values = transformValues
         let task = UncheckedSendable(u)
-        parallelFor((pairs + 15) / 16, grain: 64) { blocks in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: values * 16) { block in
-                for first in blocks.lazy.map({ 16 * $0 }) {
-                    let count = min(16, pairs - first)
-                    for lane in 0..<count { transform(first + lane, block.baseAddress! + lane) }
-                    for xi in 0..<values {
-                        (task.value + xi * pairs + first).update(from: block.baseAddress! + xi * 16, count: count)
-                    }
-                }
+        forEachKernelBlock(pairs) { first, count, block in
+            for lane in 0..<count { transform(first + lane, block + lane) }
+            for xi in 0..<transformValues {
+                (task.value + xi * pairs + first).update(from: block + xi * 16, count: count)
             }
         }
     }
@@ -105,17 +99,23 @@ extension WinogradAlgorithm {
         _ pairs: Int, from du: UnsafePointer<Float>,
         _ transform: (_ pair: Int, _ column: UnsafePointer<Float>) -> Void
     ) {
-        let values = transformValues
         let task = UncheckedSendable(du)
+        forEachKernelBlock(pairs) { first, count, block in
+            for xi in 0..<transformValues {
+                (block + xi * 16).update(from: task.value + xi * pairs + first, count: count)
+            }
+            for lane in 0..<count { transform(first + lane, block + lane) }
+        }
+    }
+
+    /// Runs `body(first, count, block)` for kernels first..<first + count, 16 at a time, on
+    /// the threads, each with a block of α² x 16 floats.
+    static func forEachKernelBlock(
+        _ pairs: Int, _ body: (_ first: Int, _ count: Int, _ block: UnsafeMutablePointer<Float>) -> Void
+    ) {
         parallelFor((pairs + 15) / 16, grain: 64) { blocks in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: values * 16) { block in
-                for first in blocks.lazy.map({ 16 * $0 }) {
-                    let count = min(16, pairs - first)
-                    for xi in 0..<values {
-                        (block.baseAddress! + xi * 16).update(from: task.value + xi * pairs + first, count: count)
-                    }
-                    for lane in 0..<count { transform(first + lane, block.baseAddress! + lane) }
-                }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: transformValues * 16) { block in
+                for first in blocks.lazy.map({ 16 * $0 }) { body(first, min(16, pairs - first), block.baseAddress!) }
             }
         }
     }
