@@ -32,7 +32,9 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        .target(name: "STBPTensor", dependencies: ["COpenBLAS"]),
+        // Vector kernels in C, built for AVX-512, AVX2 and baseline x86-64, picked at load time.
+        .target(name: "CSTBPKernels"),
+        .target(name: "STBPTensor", dependencies: ["COpenBLAS", "CSTBPKernels"]),
         .target(name: "STBPAutodiff", dependencies: ["STBPTensor"]),
         .target(name: "STBPData", dependencies: ["STBPTensor", "CZlib"], exclude: ["README.md"]),
         .target(name: "STBPNetwork", dependencies: ["STBPAutodiff"]),

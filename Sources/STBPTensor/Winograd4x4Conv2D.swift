@@ -1,3 +1,5 @@
+import CSTBPKernels
+
 /// 3x3 convolution with stride 1 and padding 1 by Winograd's F(4x4, 3x3) (Lavin and Gray,
 /// 2016, interpolation points 0, ±1, ±2, ∞): 36 multiplications per 4x4 output tile instead
 /// of 144, against 64 for four F(2x2, 3x3) tiles, and a transformed input 2.25 times the input
@@ -89,26 +91,6 @@ public enum Winograd4x4Conv2D: WinogradAlgorithm {
         }
     }
 
-    /// Row i of Aᵀ e for six vectors e(0)...e(5).
-    @inline(__always)
-    static func outputRow<V: SIMD>(_ i: Int, _ e: (Int) -> V) -> V where V.Scalar == Float {
-        switch i {
-        case 0: return e(0) + e(1) + e(2) + e(3) + e(4)
-        case 1: return (e(1) - e(2)) + 2 * (e(3) - e(4))
-        case 2: return (e(1) + e(2)) + 4 * (e(3) + e(4))
-        default: return (e(1) - e(2)) + 8 * (e(3) - e(4)) + e(5)
-        }
-    }
-
-    /// (Aᵀ e) for six values (or vectors of values) e0...e5.
-    @inline(__always)
-    static func outputRows<V: SIMD>(
-        _ e0: V, _ e1: V, _ e2: V, _ e3: V, _ e4: V, _ e5: V
-    ) -> (V, V, V, V) where V.Scalar == Float {
-        let s = e1 + e2, d = e1 - e2, s2 = e3 + e4, d2 = e3 - e4
-        return (e0 + s + s2, d + 2 * d2, s + 4 * s2, d + 8 * d2 + e5)
-    }
-
     /// V[c, ξ, s·tiles + t] = (Bᵀ d B)[ξ] for the 6x6 patch d of tile t of plane (s, c) of
     /// x [samples, channels, H, W]. Each plane is first copied into a zero-bordered scratch
     /// plane (row r + 1, column q + 1), so every patch is in bounds; then four tiles at a time:
@@ -166,64 +148,23 @@ public enum Winograd4x4Conv2D: WinogradAlgorithm {
     }
 
     /// y[s, o, 4ty + a, 4tx + b] = (Aᵀ m A)[a, b] + bias[o] with m[ξ] = M[o, ξ, s·tiles + t],
-    /// four tiles at a time; outputs past the map's edge are dropped.
+    /// in C on 16 tiles a vector (`stbp_winograd4x4_output_tiles`), blocks of 256 GEMM
+    /// columns of one channel at a time on the threads; outputs past the map's edge are
+    /// dropped. Reads up to 15 floats past M's last tile.
     static func transformOutput(
         _ m: UnsafePointer<Float>, channels: Int, samples: Int, _ t: WinogradTiling, bias: UnsafePointer<Float>?,
         into y: UnsafeMutablePointer<Float>
     ) {
-        let n = samples * t.tiles
+        let n = samples * t.tiles, blocks = (n + 255) / 256, mapSize = t.height * t.width
         let task = UncheckedSendable((m, y, bias))
-        parallelFor(samples * channels, grain: 2) { planes in
+        parallelFor(channels * blocks) { items in
             let (m, y, bias) = task.value
-            for plane in planes {
-                let s = plane / channels, o = plane % channels
-                let target = y + plane * t.height * t.width
-                let shift = SIMD4<Float>(repeating: bias?[o] ?? 0)
-                for ty in 0..<t.rows {
-                    let column = m + o * 36 * n + s * t.tiles + ty * t.columns
-                    for tx in Swift.stride(from: 0, to: t.columns, by: 4) {
-                        // A partial group reads past its row (at most 3 floats past M, which
-                        // has room) and drops those lanes when it writes.
-                        let count = min(4, t.columns - tx)
-                        let raw = UnsafeRawPointer(column + tx), step = n * MemoryLayout<Float>.stride
-                        @inline(__always) func value(_ xi: Int) -> SIMD4<Float> {
-                            raw.loadUnaligned(fromByteOffset: xi * step, as: SIMD4<Float>.self)
-                        }
-                        // Row i of Aᵀ m (six columns l), then row i of (Aᵀ m) A: four outputs per tile.
-                        @inline(__always) func row(_ i: Int) -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>)
-                        {
-                            @inline(__always) func p(_ l: Int) -> SIMD4<Float> { outputRow(i) { value(6 * $0 + l) } }
-                            let q = outputRows(p(0), p(1), p(2), p(3), p(4), p(5))
-                            return (q.0 + shift, q.1 + shift, q.2 + shift, q.3 + shift)
-                        }
-                        for i in 0..<4 where 4 * ty + i < t.height {
-                            writeRow(row(i), target + (4 * ty + i) * t.width, tx: tx, count: count, width: t.width)
-                        }
-                    }
-                }
+            for item in items {
+                let o = item / blocks, first = 256 * (item % blocks)
+                stbp_winograd4x4_output_tiles(
+                    m + o * 36 * n, n, first, min(256, n - first), t.tiles, t.columns, bias?[o] ?? 0,
+                    y + o * mapSize, channels * mapSize, t.height, t.width)
             }
-        }
-    }
-
-    /// Writes row i of the outputs of four tiles to one map row: lane l of value j goes to
-    /// column 4(tx + l) + j, as far as the row goes.
-    @inline(__always)
-    static func writeRow(
-        _ values: (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>), _ row: UnsafeMutablePointer<Float>,
-        tx: Int, count: Int, width: Int
-    ) {
-        let (a, b, c, d) = values
-        if count == 4 && 4 * tx + 16 <= width {
-            let low = SIMD8<Float>(a[0], b[0], c[0], d[0], a[1], b[1], c[1], d[1])
-            let high = SIMD8<Float>(a[2], b[2], c[2], d[2], a[3], b[3], c[3], d[3])
-            UnsafeMutableRawPointer(row + 4 * tx).storeBytes(
-                of: SIMD16(lowHalf: low, highHalf: high), as: SIMD16<Float>.self)
-            return
-        }
-        for lane in 0..<count {
-            let first = 4 * (tx + lane)
-            let tile = SIMD4<Float>(a[lane], b[lane], c[lane], d[lane])
-            for j in 0..<4 where first + j < width { row[first + j] = tile[j] }
         }
     }
 

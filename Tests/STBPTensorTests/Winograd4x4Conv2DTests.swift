@@ -6,8 +6,10 @@ import Testing
     typealias Case = WinogradConv2DTests.Case
 
     /// Map sizes with partial tiles (1, 2 and 3 rows or columns past the last full tile),
-    /// groups of 4 tiles and their remainders, single rows and columns, a 34x34 map, and up to
-    /// 384 input channels (the error grows with the sum's length).
+    /// groups of 4 and 16 tiles and their remainders (the output transform takes 16 GEMM
+    /// columns at a time, across tile rows and samples: 70 columns are 17 full tiles and a
+    /// partial one a row), single rows and columns, a 34x34 map, and up to 384 input channels
+    /// (the error grows with the sum's length).
     static let cases: [Case] = [
         Case(batch: 2, channels: 16, outChannels: 16, height: 8, width: 8),
         Case(batch: 3, channels: 17, outChannels: 20, height: 7, width: 9),
@@ -18,6 +20,8 @@ import Testing
         Case(batch: 1, channels: 8, outChannels: 4, height: 34, width: 34),
         Case(batch: 1, channels: 5, outChannels: 3, height: 33, width: 35),
         Case(batch: 1, channels: 384, outChannels: 4, height: 9, width: 8),
+        Case(batch: 2, channels: 3, outChannels: 2, height: 9, width: 70),
+        Case(batch: 5, channels: 2, outChannels: 3, height: 8, width: 8),
     ]
 
     @Test(arguments: cases)
