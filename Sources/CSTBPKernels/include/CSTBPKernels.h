@@ -1,6 +1,7 @@
-// Vector kernels of swift-stbp in C: each is built for AVX-512 (x86-64-v4), AVX2 (x86-64-v3)
-// and baseline x86-64 and the widest the CPU runs is picked when the library loads. Swift
-// code compiles for baseline x86-64 only (SSE), and has no per-function target features.
+// Vector kernels of swift-stbp in C: on x86-64 each is built for AVX-512 (x86-64-v4), AVX2
+// (x86-64-v3) and baseline x86-64 and the widest the CPU runs is picked when the library
+// loads (elsewhere, once for the target). Swift code compiles for baseline x86-64 only (SSE),
+// and has no per-function target features.
 #ifndef CSTBPKERNELS_H
 #define CSTBPKERNELS_H
 
