@@ -26,6 +26,39 @@ func forEachChunk(workers: Int, _ chunks: Int, _ body: (_ worker: Int, _ chunk: 
     }
 }
 
+/// The threads `forEachChunk` uses for `chunks` chunks: one per chunk, at most
+/// `ComputeThreads.available`.
+func chunkWorkers(_ chunks: Int) -> Int { max(1, min(ComputeThreads.available, chunks)) }
+
+/// One zeroed accumulator of `size` floats per worker of a `forEachChunk` (a weight gradient):
+/// each worker sums its chunks into its own (`of(_:)`), and `total(into:)` adds them in worker
+/// order, so the result depends on the thread count but not on timing. Give it back with
+/// `release()`.
+struct WorkerSums {
+    let size: Int, workers: Int
+    private let pointer: UnsafeMutablePointer<Float>
+
+    init(workers: Int, size: Int) {
+        (self.size, self.workers) = (size, workers)
+        pointer = TensorMemory.allocate(workers * size)
+        pointer.initialize(repeating: 0, count: workers * size)
+    }
+
+    /// Worker `worker`'s accumulator.
+    func of(_ worker: Int) -> UnsafeMutablePointer<Float> { pointer + worker * size }
+
+    /// target[0..<size] = the workers' sums added in worker order.
+    func total(into target: UnsafeMutablePointer<Float>) {
+        target.update(from: pointer, count: size)
+        for worker in 1..<workers {
+            let sum = of(worker)
+            for i in 0..<size { target[i] += sum[i] }
+        }
+    }
+
+    func release() { TensorMemory.deallocate(pointer, count: workers * size) }
+}
+
 /// Sets OpenBLAS to one thread while any `forEachChunk` runs, and back to the configured count
 /// when the last one ends, so that sections running at once on different threads (two
 /// networks, parallel tests) neither run GEMMs on a shared thread pool nor leave the count at 1.

@@ -26,7 +26,7 @@ public enum Conv2DKernel {
         let chunk = chunkSize(g)
         let chunks = (g.batch + chunk - 1) / chunk
         return (
-            chunk, chunks, max(1, min(ComputeThreads.available, chunks)), max(1, g.patchSize * chunk * g.outPixels),
+            chunk, chunks, chunkWorkers(chunks), max(1, g.patchSize * chunk * g.outPixels),
             max(1, g.outChannels * chunk * g.outPixels)
         )
     }
@@ -137,13 +137,11 @@ public enum Conv2DKernel {
             ScratchBuffer(workers * columnSize), ScratchBuffer(workers * gatheredSize)
         )
         let (columnScratch, gatheredScratch) = (columnBuffer.pointer, gatheredBuffer.pointer)
-        // dW per worker, summed in worker order at the end.
-        let partialWeights = UnsafeMutablePointer<Float>.allocate(capacity: workers * weightSize)
-        partialWeights.initialize(repeating: 0, count: workers * weightSize)
+        let partialWeights = WorkerSums(workers: workers, size: weightSize)  // dW per worker
         defer {
             columnBuffer.release()
             gatheredBuffer.release()
-            partialWeights.deallocate()
+            partialWeights.release()
         }
         // Every plane of dL/dx is written by col2im (zeroed first), so it starts uninitialised.
         var gradInput: Tensor? = inputGradient ? Tensor(shape: g.inputShape) { _ in } : nil
@@ -167,7 +165,7 @@ public enum Conv2DKernel {
                             BLAS.sgemm(
                                 transposeB: true, m: g.outChannels, n: g.patchSize, k: width,
                                 a: gathered, lda: width, b: columns, ldb: width, beta: 1,
-                                c: partialWeights + worker * weightSize, ldc: g.patchSize)
+                                c: partialWeights.of(worker), ldc: g.patchSize)
                             guard let dx else { return }
                             // dcol [K, S*P] = Wᵀ [K, O] x G [O, S*P]
                             BLAS.sgemm(
@@ -182,12 +180,7 @@ public enum Conv2DKernel {
             }
         }
         if gradInput == nil { run(nil) } else { gradInput!.withUnsafeMutableBufferPointer { run($0.baseAddress!) } }
-        let gradWeight = Tensor(shape: g.weightShape) { dw in
-            dw.baseAddress!.update(from: partialWeights, count: weightSize)
-            for worker in 1..<workers {
-                for i in 0..<weightSize { dw[i] += partialWeights[worker * weightSize + i] }
-            }
-        }
+        let gradWeight = Tensor(shape: g.weightShape) { partialWeights.total(into: $0.baseAddress!) }
         return (gradInput, gradWeight, sumPerChannel(gradOutput))
     }
 

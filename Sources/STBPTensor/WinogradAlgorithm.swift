@@ -70,6 +70,16 @@ extension WinogradAlgorithm {
         return max(1, min(chunkSize(g, t), max(cached, wide)))
     }
 
+    /// Samples per chunk (`samplesPerChunk`, or `cachedChunkSize`), chunks, and the threads
+    /// that take them (`forEachChunk`).
+    static func chunking(
+        _ g: Conv2DGeometry, _ t: WinogradTiling, samplesPerChunk: Int?
+    ) -> (samples: Int, chunks: Int, workers: Int) {
+        let samples = max(1, min(g.batch, samplesPerChunk ?? cachedChunkSize(g, t)))
+        let chunks = (g.batch + samples - 1) / samples
+        return (samples, chunks, chunkWorkers(chunks))
+    }
+
     /// The [m, n, k] of one of the α² GEMMs of a forward chunk.
     static func gemmShape(_ g: Conv2DGeometry) -> [Int] {
         let t = tiling(g)
@@ -160,9 +170,7 @@ extension WinogradAlgorithm {
     ) {
         let (o, c, values) = (g.outChannels, g.inChannels, transformValues)
         let t = tiling(g)
-        let samples = max(1, min(g.batch, samplesPerChunk ?? cachedChunkSize(g, t)))
-        let chunks = (g.batch + samples - 1) / samples
-        let workers = max(1, min(ComputeThreads.available, chunks))
+        let (samples, chunks, workers) = chunking(g, t, samplesPerChunk: samplesPerChunk)
         // M has room for an output transform that reads a few lanes past its last tile.
         let (vSize, mSize) = (values * c * samples * t.tiles, values * o * samples * t.tiles + 16)
         let (vBuffer, mBuffer) = (ScratchBuffer(workers * vSize), ScratchBuffer(workers * mSize))

@@ -59,52 +59,38 @@ public enum WinogradConv2D: WinogradAlgorithm {
             "conv2d gradient must be \(g.outputShape) for input \(input.shape), got \(gradOutput.shape).")
         let (o, c) = (g.outChannels, g.inChannels)
         let tiling = Self.tiling(g)
-        let samples = max(1, min(g.batch, samplesPerChunk ?? cachedChunkSize(g, tiling)))
-        let chunks = (g.batch + samples - 1) / samples
-        let workers = max(1, min(ComputeThreads.available, chunks))
+        let (samples, chunks, workers) = chunking(g, tiling, samplesPerChunk: samplesPerChunk)
         let width = samples * tiling.tiles
-        let (vSize, zSize, uSize) = (16 * c * width, 16 * o * width, 16 * o * c)
+        let (vSize, zSize) = (16 * c * width, 16 * o * width)
         let (vBuffer, zBuffer) = (ScratchBuffer(workers * vSize), ScratchBuffer(workers * zSize))
-        let othersBuffer = ScratchBuffer((workers - 1) * uSize)  // dU of workers 1...
-        othersBuffer.pointer.initialize(repeating: 0, count: (workers - 1) * uSize)
+        // dU[ξ] [O, C] = Σ over chunks of Z[ξ] · V[ξ]ᵀ, summed per worker.
+        let partialU = WorkerSums(workers: workers, size: 16 * o * c)
         defer {
             vBuffer.release()
             zBuffer.release()
-            othersBuffer.release()
+            partialU.release()
         }
-        // dU[ξ] [O, C] = Σ over chunks of Z[ξ] · V[ξ]ᵀ: each worker sums its chunks, then the
-        // workers' sums are added.
-        var gradU = Tensor(zeros: [16, o, c])
         input.withUnsafeBufferPointer { x in
             gradOutput.withUnsafeBufferPointer { dy in
-                gradU.withUnsafeMutableBufferPointer { du in
-                    let task = UncheckedSendable(
-                        (
-                            x.baseAddress!, dy.baseAddress!, du.baseAddress!, vBuffer.pointer, zBuffer.pointer,
-                            othersBuffer.pointer
-                        ))
-                    forEachChunk(workers: workers, chunks) { worker, chunk in
-                        let (x, dy, du, vScratch, zScratch, others) = task.value
-                        let (v, z) = (vScratch + worker * vSize, zScratch + worker * zSize)
-                        let sum = worker == 0 ? du : others + (worker - 1) * uSize
-                        let first = chunk * samples
-                        let count = min(samples, g.batch - first)
-                        let n = count * tiling.tiles
-                        transformInput(x + first * c * g.inPixels, channels: c, samples: count, tiling, into: v)
-                        transformGradient(dy + first * o * g.outPixels, channels: o, samples: count, tiling, into: z)
-                        for xi in 0..<16 {
-                            BLAS.sgemm(
-                                transposeB: true, m: o, n: c, k: n, a: z + xi * n, lda: 16 * n, b: v + xi * n,
-                                ldb: 16 * n, beta: 1, c: sum + xi * o * c, ldc: c)
-                        }
-                    }
-                    for worker in 1..<workers {
-                        let sum = othersBuffer.pointer + (worker - 1) * uSize
-                        for i in 0..<uSize { du[i] += sum[i] }
+                let task = UncheckedSendable(
+                    (x.baseAddress!, dy.baseAddress!, vBuffer.pointer, zBuffer.pointer, partialU))
+                forEachChunk(workers: workers, chunks) { worker, chunk in
+                    let (x, dy, vScratch, zScratch, partialU) = task.value
+                    let (v, z, sum) = (vScratch + worker * vSize, zScratch + worker * zSize, partialU.of(worker))
+                    let first = chunk * samples
+                    let count = min(samples, g.batch - first)
+                    let n = count * tiling.tiles
+                    transformInput(x + first * c * g.inPixels, channels: c, samples: count, tiling, into: v)
+                    transformGradient(dy + first * o * g.outPixels, channels: o, samples: count, tiling, into: z)
+                    for xi in 0..<16 {
+                        BLAS.sgemm(
+                            transposeB: true, m: o, n: c, k: n, a: z + xi * n, lda: 16 * n, b: v + xi * n,
+                            ldb: 16 * n, beta: 1, c: sum + xi * o * c, ldc: c)
                     }
                 }
             }
         }
+        let gradU = Tensor(shape: [16, o, c]) { partialU.total(into: $0.baseAddress!) }
         let gradWeight = filterGradient(gradU, outChannels: o, inChannels: c)
         let gradInput =
             inputGradient
