@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "STBPTensor", dependencies: ["COpenBLAS", "CSTBPKernels"]),
         .target(name: "STBPAutodiff", dependencies: ["STBPTensor"]),
         .target(name: "STBPData", dependencies: ["STBPTensor", "CZlib"], exclude: ["README.md"]),
-        .target(name: "STBPNetwork", dependencies: ["STBPAutodiff"]),
+        .target(name: "STBPNetwork", dependencies: ["STBPAutodiff", "CSTBPKernels"]),
         .target(name: "STBPTraining", dependencies: ["STBPNetwork", "STBPData"]),
         .target(name: "STBP", dependencies: ["STBPTensor", "STBPAutodiff", "STBPNetwork", "STBPData", "STBPTraining"]),
         .executableTarget(

@@ -1,3 +1,4 @@
+import CSTBPKernels
 import STBPTensor
 
 /// The fused LIF passes over time, parallel over blocks of neurons.
@@ -76,39 +77,14 @@ enum LIFKernel {
 
     /// One step for n neurons: u = decay · u[t-1] · (1 - o[t-1]) + I (u = I without `previous`),
     /// o = 1[u > threshold]. o[t-1] is recovered as u[t-1] > threshold, so only u carries state;
-    /// `previous` may be `u` itself. Returns the number of spikes.
+    /// `previous` may be `u` itself. Returns the number of spikes. Runs in C
+    /// (`stbp_lif_step`), built for the widest vectors the CPU has.
     @inline(__always)
     static func step(
         _ input: UnsafePointer<Float>, previous: UnsafePointer<Float>?, _ u: UnsafeMutablePointer<Float>,
         _ o: UnsafeMutablePointer<Float>, _ n: Int, decay: Float, threshold: Float
     ) -> Int {
-        // Written so that LLVM vectorises it: a select of the factor, an Int32 spike count, and
-        // a separate loop for the in-place update (two pointers to the same memory would fail
-        // LLVM's overlap check and run the scalar loop).
-        var count: Int32 = 0
-        @inline(__always) func fire(_ v: Float, _ i: Int) {
-            u[i] = v
-            let fired: Int32 = v > threshold ? 1 : 0
-            o[i] = Float(fired)
-            count &+= fired
-        }
-        if let previous, previous == UnsafePointer(u) {
-            for i in 0..<n {
-                let last = u[i]
-                // decay · u · (1 - o) is decay · u when o = 0 and (±)0 when o = 1.
-                let factor: Float = last > threshold ? 0 : decay
-                fire(factor * last + input[i], i)
-            }
-        } else if let previous {
-            for i in 0..<n {
-                let last = previous[i]
-                let factor: Float = last > threshold ? 0 : decay
-                fire(factor * last + input[i], i)
-            }
-        } else {
-            for i in 0..<n { fire(input[i], i) }
-        }
-        return Int(count)
+        stbp_lif_step(input, previous, u, o, n, decay, threshold)
     }
 
     /// The STBP reverse pass: dL/dI from dL/do [T, S] (or dL/d(pooled) [T, S'] with `pooling`),
@@ -180,9 +156,14 @@ enum LIFKernel {
                         next[i] = delta
                         return delta
                     }
-                    // One loop per destination: a select between them inside the loop would
-                    // load and blend both.
-                    if a.constant {
+                    // The rectangle (the default) in C, built for the widest vectors the CPU
+                    // has; other curves here. One loop per destination: a select between them
+                    // inside the loop would load and blend both.
+                    if let rectangle = h as? RectangularCurve {
+                        stbp_lif_delta_rectangular(
+                            g, potentials, next, a.constant ? total : a.gradCurrent + t * size + low, a.constant, n,
+                            decay, resetDecay, threshold, rectangle.width)
+                    } else if a.constant {
                         for i in 0..<n { total[i] += delta(i) }
                     } else {
                         let out = a.gradCurrent + t * size + low
