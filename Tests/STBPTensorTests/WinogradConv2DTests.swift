@@ -10,7 +10,8 @@ import Testing
     }
 
     /// Even and odd sizes (partial tiles at the bottom and right), groups of 4 tiles and
-    /// their remainders, single rows and columns, and channel counts on both sides of 16.
+    /// their remainders (35 tiles a row: eight groups and three tiles), single rows and
+    /// columns, and channel counts on both sides of 16.
     static let cases: [Case] = [
         Case(batch: 2, channels: 16, outChannels: 16, height: 8, width: 8),
         Case(batch: 3, channels: 17, outChannels: 20, height: 7, width: 9),
@@ -19,6 +20,7 @@ import Testing
         Case(batch: 2, channels: 2, outChannels: 3, height: 1, width: 11),
         Case(batch: 1, channels: 1, outChannels: 2, height: 12, width: 1),
         Case(batch: 4, channels: 8, outChannels: 4, height: 34, width: 34),
+        Case(batch: 2, channels: 3, outChannels: 4, height: 5, width: 70),
     ]
 
     /// Seeded random input, kernel and bias for a case, the naive loops' output, and the
