@@ -15,7 +15,7 @@
 ///     Aᵀ = [1 1 1 0; 0 1 -1 -1]
 ///
 /// Backward: dL/dx is the same convolution of dL/dy with the kernel flipped and transposed,
-/// w'[c, o, i, j] = w[o, c, 2-i, 2-j]; dL/dw = Gᵀ (Σ_tiles (A dy Aᵀ) ⊙ (Bᵀ d B)) G, i.e. 16
+/// w'[c, o, i, j] = w[o, c, 2-i, 2-j] (by `Winograd4x4Conv2D` where that applies); dL/dw = Gᵀ (Σ_tiles (A dy Aᵀ) ⊙ (Bᵀ d B)) G, i.e. 16
 /// GEMMs dU[ξ] = Z[ξ] · V[ξ]ᵀ with Z = A dy Aᵀ [O, 16, N·tiles], then dw = Gᵀ dU G.
 /// The results equal direct convolution up to float rounding (tested against the naive loops).
 public enum WinogradConv2D: WinogradAlgorithm {
@@ -92,11 +92,16 @@ public enum WinogradConv2D: WinogradAlgorithm {
         }
         let gradU = Tensor(shape: [16, o, c]) { partialU.total(into: $0.baseAddress!) }
         let gradWeight = filterGradient(gradU, outChannels: o, inChannels: c)
-        let gradInput =
-            inputGradient
-            ? convolution(
-                input: gradOutput, weight: flippedTransposed(weight), bias: nil, samplesPerChunk: samplesPerChunk)
-            : nil
+        // dL/dx is a forward convolution of dL/dy: F(4x4, 3x3) where that applies to the layer.
+        var gradInput: Tensor?
+        if inputGradient {
+            let flipped = flippedTransposed(weight)
+            gradInput =
+                Winograd4x4Conv2D.applies(to: g)
+                ? Winograd4x4Conv2D.convolution(
+                    input: gradOutput, weight: flipped, bias: nil, samplesPerChunk: samplesPerChunk)
+                : convolution(input: gradOutput, weight: flipped, bias: nil, samplesPerChunk: samplesPerChunk)
+        }
         return (gradInput, gradWeight, Conv2DKernel.sumPerChannel(gradOutput))
     }
 

@@ -43,7 +43,8 @@ import Testing
     }
 
     /// Conv2DKernel sends the forward pass here only for wide 3x3 same convolutions on maps
-    /// that partial tiles enlarge by at most 15%, and the result still equals the naive loops.
+    /// that partial tiles enlarge by at most 15%, and the result still equals the naive loops;
+    /// so does dL/dx, the forward convolution of dL/dy that the backward pass sends here too.
     @Test func conv2DKernelDispatchesWholeTileMapsHere() {
         func geometry(_ c: Int, _ h: Int, _ w: Int) -> Conv2DGeometry {
             Conv2DGeometry(inputShape: [1, c, h, w], weightShape: [64, c, 3, 3], stride: 1, padding: 1)
@@ -61,5 +62,11 @@ import Testing
         let slow = NaiveConv2DKernel.forward(input: x, weight: w, bias: b, stride: 1, padding: 1)
         #expect(fast.relativeDifference(to: slow) < 2e-5)
         #expect(Conv2DKernel.forwardGEMMShape(geometry(64, 8, 12)) == [64, 6, 64])
+
+        let dy = Tensor.normal(slow.shape, using: &g)
+        let fastGrads = Conv2DKernel.backward(gradOutput: dy, input: x, weight: w, stride: 1, padding: 1)
+        let slowGrads = NaiveConv2DKernel.backward(gradOutput: dy, input: x, weight: w, stride: 1, padding: 1)
+        #expect(fastGrads.input!.relativeDifference(to: slowGrads.input) < 2e-5)
+        #expect(fastGrads.weight.relativeDifference(to: slowGrads.weight) < 1e-5)
     }
 }
