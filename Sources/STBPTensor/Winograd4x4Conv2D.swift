@@ -3,7 +3,8 @@ import CSTBPKernels
 /// 3x3 convolution with stride 1 and padding 1 by Winograd's F(4x4, 3x3) (Lavin and Gray,
 /// 2016, interpolation points 0, ±1, ±2, ∞): 36 multiplications per 4x4 output tile instead
 /// of 144, against 64 for four F(2x2, 3x3) tiles, and a transformed input 2.25 times the input
-/// instead of 4 times. `WinogradConv2D` (F(2x2, 3x3)) keeps the weight gradient.
+/// instead of 4 times. Used for the forward pass, dL/dx and dL/dw of the layers where it
+/// `applies`; `WinogradConv2D` (F(2x2, 3x3)) for the others.
 ///
 /// Layouts and GEMMs as in `WinogradAlgorithm` with α = 6: the output is cut into
 /// ceil(H/4) x ceil(W/4) tiles of 4x4, and d is a tile's 6x6 input patch (rows 4ty-1...4ty+4,
@@ -144,6 +145,107 @@ public enum Winograd4x4Conv2D: WinogradAlgorithm {
                         tx += 4
                     }
                     if tx < t.columns { group(tx, t.columns - tx) }
+                }
+            }
+        }
+    }
+
+    /// Z[o, ξ, s·tiles + t] = (A dy Aᵀ)[ξ] for the 4x4 tile t of plane (s, o) of
+    /// dy [samples, channels, H, W] (zero outside the map), A = Aᵀᵀ (6x4). Each plane is first
+    /// copied into a scratch plane with zeros past its bottom and right edges; then four tiles
+    /// at a time: the rows of A dy on 16-float vectors, the columns from lanes 0, 4, 8, 12 (+ j).
+    static func transformGradient(
+        _ dy: UnsafePointer<Float>, channels: Int, samples: Int, _ t: WinogradTiling,
+        into z: UnsafeMutablePointer<Float>
+    ) {
+        let n = samples * t.tiles, length = scratchLength(t), height = 4 * t.rows
+        let task = UncheckedSendable((dy, z))
+        parallelFor(samples * channels, grain: 2) { planes in
+            let (dy, z) = task.value
+            let padded = UnsafeMutablePointer<Float>.allocate(capacity: height * length)
+            defer { padded.deallocate() }
+            padded.initialize(repeating: 0, count: height * length)
+            for plane in planes {
+                let s = plane / channels, o = plane % channels
+                let source = dy + plane * t.height * t.width
+                for row in 0..<t.height {
+                    (padded + row * length).update(from: source + row * t.width, count: t.width)
+                }
+                for ty in 0..<t.rows {
+                    let rows = UnsafeRawPointer(padded + 4 * ty * length), step = length * 4
+                    let column = z + o * 36 * n + s * t.tiles + ty * t.columns
+                    @inline(__always) func group(_ tx: Int, _ count: Int) {
+                        @inline(__always) func e(_ i: Int) -> SIMD16<Float> {
+                            rows.loadUnaligned(fromByteOffset: i * step + 16 * tx, as: SIMD16<Float>.self)
+                        }
+                        // Row k of A dy; column j of the four tiles is lanes 4 · tile + j.
+                        @inline(__always) func columns(_ k: Int, _ w: SIMD16<Float>) {
+                            let out = gradientRows(
+                                w.evenHalf.evenHalf, w.oddHalf.evenHalf, w.evenHalf.oddHalf, w.oddHalf.oddHalf)
+                            store(out, column + 6 * k * n + tx, stride: n, count: count)
+                        }
+                        let r = gradientRows(e(0), e(1), e(2), e(3))
+                        columns(0, r.0)
+                        columns(1, r.1)
+                        columns(2, r.2)
+                        columns(3, r.3)
+                        columns(4, r.4)
+                        columns(5, r.5)
+                    }
+                    // As in `transformInput`: extra lanes of a partial group land on later tiles.
+                    var tx = 0
+                    while tx < t.columns && ty * t.columns + tx + 4 <= t.tiles {
+                        group(tx, 4)
+                        tx += 4
+                    }
+                    if tx < t.columns { group(tx, t.columns - tx) }
+                }
+            }
+        }
+    }
+
+    /// A e for four values (or vectors of values) e0...e3: the rows (columns of Aᵀ)
+    /// [1 0 0 0], [1 1 1 1], [1 -1 1 -1], [1 2 4 8], [1 -2 4 -8], [0 0 0 1].
+    @inline(__always)
+    static func gradientRows<V: SIMD>(
+        _ e0: V, _ e1: V, _ e2: V, _ e3: V
+    ) -> (V, V, V, V, V, V) where V.Scalar == Float {
+        let (even, odd) = (e0 + e2, e1 + e3)
+        let (evenWide, oddWide) = (e0 + 4 * e2, 2 * e1 + 8 * e3)
+        return (e0, even + odd, even - odd, evenWide + oddWide, evenWide - oddWide, e3)
+    }
+
+    /// dw = Gᵀ dU G for every kernel: [36, O, C] -> [O, C, 3, 3], kernels split among the threads,
+    /// in double so that dw is rounded once.
+    static func filterGradient(_ gradU: Tensor, outChannels o: Int, inChannels c: Int) -> Tensor {
+        // Gᵀ e for six values e: the columns of G = [¼ 0 0; -⅙ -⅙ -⅙; -⅙ ⅙ -⅙; 1/24 1/12 ⅙;
+        // 1/24 -1/12 ⅙; 0 0 1].
+        let (quarter, sixth, twelfth, twentyFourth) = (0.25, 1.0 / 6, 1.0 / 12, 1.0 / 24)
+        @inline(__always) func gTransposed(_ e: (Int) -> Double) -> (Double, Double, Double) {
+            let (inner, outer) = (e(1) + e(2), e(3) + e(4))
+            return (
+                e(0) * quarter - inner * sixth + outer * twentyFourth,
+                (e(2) - e(1)) * sixth + (e(3) - e(4)) * twelfth,
+                (outer - inner) * sixth + e(5)
+            )
+        }
+        return Tensor(shape: [o, c, 3, 3]) { dw in
+            gradU.withUnsafeBufferPointer { du in
+                let gradients = UncheckedSendable(dw.baseAddress!)
+                gatherKernels(o * c, from: du.baseAddress!) { pair, column in
+                    // f = Gᵀ dU (3x6), column by column; then row i of dw is Gᵀ (row i of f).
+                    var f = (SIMD8<Double>(), SIMD8<Double>(), SIMD8<Double>())
+                    for l in 0..<6 {
+                        (f.0[l], f.1[l], f.2[l]) = gTransposed { Double(column[(6 * $0 + l) * 16]) }
+                    }
+                    @inline(__always) func write(_ row: SIMD8<Double>, _ i: Int) {
+                        let (a, b, e) = gTransposed { row[$0] }
+                        let target = gradients.value + pair * 9 + 3 * i
+                        (target[0], target[1], target[2]) = (Float(a), Float(b), Float(e))
+                    }
+                    write(f.0, 0)
+                    write(f.1, 1)
+                    write(f.2, 2)
                 }
             }
         }

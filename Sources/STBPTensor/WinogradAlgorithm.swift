@@ -6,6 +6,9 @@
 ///     M[ξ] = U[ξ] · V[ξ]        α² GEMMs, [O, C] x [C, N·tiles], into M [O, α², N·tiles]
 ///     y = Aᵀ M A                m x m outputs per tile, + bias
 ///
+/// and the weight gradient dL/dw = Gᵀ dU G with dU[ξ] = Σ_chunks Z[ξ] · V[ξ]ᵀ, Z = A dy Aᵀ
+/// [O, α², N·tiles] (`weightGradient`).
+///
 /// A conforming kernel gives m and its three transforms; `WinogradConv2D` (F(2x2, 3x3)) and
 /// `Winograd4x4Conv2D` (F(4x4, 3x3)) conform.
 protocol WinogradAlgorithm {
@@ -17,6 +20,12 @@ protocol WinogradAlgorithm {
     static func transformInput(
         _ x: UnsafePointer<Float>, channels: Int, samples: Int, _ t: WinogradTiling, into v: UnsafeMutablePointer<Float>
     )
+    /// Z[o, ξ, s·tiles + t] = (A dy Aᵀ)[ξ] for the m x m tiles of dy [samples, channels, H, W].
+    static func transformGradient(
+        _ dy: UnsafePointer<Float>, channels: Int, samples: Int, _ t: WinogradTiling,
+        into z: UnsafeMutablePointer<Float>)
+    /// dw = Gᵀ dU G for every kernel: [α², O, C] -> [O, C, 3, 3].
+    static func filterGradient(_ gradU: Tensor, outChannels o: Int, inChannels c: Int) -> Tensor
     /// y[s, o] = Aᵀ m A + bias[o] with m[ξ] = M[o, ξ, s·tiles + t]; outputs past the map dropped.
     static func transformOutput(
         _ m: UnsafePointer<Float>, channels: Int, samples: Int, _ t: WinogradTiling, bias: UnsafePointer<Float>?,
@@ -193,5 +202,46 @@ extension WinogradAlgorithm {
             }
             transformOutput(m, channels: o, samples: count, t, bias: bias, into: y + first * o * g.outPixels)
         }
+    }
+    /// dL/dw of conv2d (stride 1, padding 1) given dL/dy [N, O, H, W], the input [N, C, H, W]
+    /// and the weight [O, C, 3, 3], in chunks of `samplesPerChunk` samples (default
+    /// `cachedChunkSize`): each thread transforms its chunks' x and dL/dy and sums
+    /// dU[ξ] = Z[ξ] · V[ξ]ᵀ into its own dU; the sums are added in worker order.
+    static func weightGradient(gradOutput: Tensor, input: Tensor, weight: Tensor, samplesPerChunk: Int?) -> Tensor {
+        let g = Conv2DGeometry(inputShape: input.shape, weightShape: weight.shape, stride: 1, padding: 1)
+        let (o, c, values) = (g.outChannels, g.inChannels, transformValues)
+        let tiling = Self.tiling(g)
+        let (samples, chunks, workers) = chunking(g, tiling, samplesPerChunk: samplesPerChunk)
+        let width = samples * tiling.tiles
+        let (vSize, zSize) = (values * c * width, values * o * width)
+        let (vBuffer, zBuffer) = (ScratchBuffer(workers * vSize), ScratchBuffer(workers * zSize))
+        let partialU = WorkerSums(workers: workers, size: values * o * c)
+        defer {
+            vBuffer.release()
+            zBuffer.release()
+            partialU.release()
+        }
+        input.withUnsafeBufferPointer { x in
+            gradOutput.withUnsafeBufferPointer { dy in
+                let task = UncheckedSendable(
+                    (x.baseAddress!, dy.baseAddress!, vBuffer.pointer, zBuffer.pointer, partialU))
+                forEachChunk(workers: workers, chunks) { worker, chunk in
+                    let (x, dy, vScratch, zScratch, partialU) = task.value
+                    let (v, z, sum) = (vScratch + worker * vSize, zScratch + worker * zSize, partialU.of(worker))
+                    let first = chunk * samples
+                    let count = min(samples, g.batch - first)
+                    let n = count * tiling.tiles
+                    transformInput(x + first * c * g.inPixels, channels: c, samples: count, tiling, into: v)
+                    transformGradient(dy + first * o * g.outPixels, channels: o, samples: count, tiling, into: z)
+                    for xi in 0..<values {
+                        BLAS.sgemm(
+                            transposeB: true, m: o, n: c, k: n, a: z + xi * n, lda: values * n, b: v + xi * n,
+                            ldb: values * n, beta: 1, c: sum + xi * o * c, ldc: c)
+                    }
+                }
+            }
+        }
+        let gradU = Tensor(shape: [values, o, c]) { partialU.total(into: $0.baseAddress!) }
+        return filterGradient(gradU, outChannels: o, inChannels: c)
     }
 }

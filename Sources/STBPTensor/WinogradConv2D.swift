@@ -15,8 +15,9 @@
 ///     Aᵀ = [1 1 1 0; 0 1 -1 -1]
 ///
 /// Backward: dL/dx is the same convolution of dL/dy with the kernel flipped and transposed,
-/// w'[c, o, i, j] = w[o, c, 2-i, 2-j] (by `Winograd4x4Conv2D` where that applies); dL/dw = Gᵀ (Σ_tiles (A dy Aᵀ) ⊙ (Bᵀ d B)) G, i.e. 16
-/// GEMMs dU[ξ] = Z[ξ] · V[ξ]ᵀ with Z = A dy Aᵀ [O, 16, N·tiles], then dw = Gᵀ dU G.
+/// w'[c, o, i, j] = w[o, c, 2-i, 2-j]; dL/dw = Gᵀ (Σ_tiles (A dy Aᵀ) ⊙ (Bᵀ d B)) G, i.e. 16
+/// GEMMs dU[ξ] = Z[ξ] · V[ξ]ᵀ with Z = A dy Aᵀ [O, 16, N·tiles], then dw = Gᵀ dU G
+/// (`weightGradient`). Where `Winograd4x4Conv2D` applies, both run there instead.
 /// The results equal direct convolution up to float rounding (tested against the naive loops).
 public enum WinogradConv2D: WinogradAlgorithm {
     /// Whether conv2d of this geometry runs here: 3x3 kernel, stride 1, padding 1, and at least
@@ -57,47 +58,19 @@ public enum WinogradConv2D: WinogradAlgorithm {
         precondition(
             gradOutput.shape == g.outputShape,
             "conv2d gradient must be \(g.outputShape) for input \(input.shape), got \(gradOutput.shape).")
-        let (o, c) = (g.outChannels, g.inChannels)
-        let tiling = Self.tiling(g)
-        let (samples, chunks, workers) = chunking(g, tiling, samplesPerChunk: samplesPerChunk)
-        let width = samples * tiling.tiles
-        let (vSize, zSize) = (16 * c * width, 16 * o * width)
-        let (vBuffer, zBuffer) = (ScratchBuffer(workers * vSize), ScratchBuffer(workers * zSize))
-        // dU[ξ] [O, C] = Σ over chunks of Z[ξ] · V[ξ]ᵀ, summed per worker.
-        let partialU = WorkerSums(workers: workers, size: 16 * o * c)
-        defer {
-            vBuffer.release()
-            zBuffer.release()
-            partialU.release()
-        }
-        input.withUnsafeBufferPointer { x in
-            gradOutput.withUnsafeBufferPointer { dy in
-                let task = UncheckedSendable(
-                    (x.baseAddress!, dy.baseAddress!, vBuffer.pointer, zBuffer.pointer, partialU))
-                forEachChunk(workers: workers, chunks) { worker, chunk in
-                    let (x, dy, vScratch, zScratch, partialU) = task.value
-                    let (v, z, sum) = (vScratch + worker * vSize, zScratch + worker * zSize, partialU.of(worker))
-                    let first = chunk * samples
-                    let count = min(samples, g.batch - first)
-                    let n = count * tiling.tiles
-                    transformInput(x + first * c * g.inPixels, channels: c, samples: count, tiling, into: v)
-                    transformGradient(dy + first * o * g.outPixels, channels: o, samples: count, tiling, into: z)
-                    for xi in 0..<16 {
-                        BLAS.sgemm(
-                            transposeB: true, m: o, n: c, k: n, a: z + xi * n, lda: 16 * n, b: v + xi * n,
-                            ldb: 16 * n, beta: 1, c: sum + xi * o * c, ldc: c)
-                    }
-                }
-            }
-        }
-        let gradU = Tensor(shape: [16, o, c]) { partialU.total(into: $0.baseAddress!) }
-        let gradWeight = filterGradient(gradU, outChannels: o, inChannels: c)
-        // dL/dx is a forward convolution of dL/dy: F(4x4, 3x3) where that applies to the layer.
+        // dL/dw and dL/dx by F(4x4, 3x3) where it applies to the layer; dL/dx is a forward
+        // convolution of dL/dy.
+        let large = Winograd4x4Conv2D.applies(to: g)
+        let gradWeight =
+            large
+            ? Winograd4x4Conv2D.weightGradient(
+                gradOutput: gradOutput, input: input, weight: weight, samplesPerChunk: samplesPerChunk)
+            : weightGradient(gradOutput: gradOutput, input: input, weight: weight, samplesPerChunk: samplesPerChunk)
         var gradInput: Tensor?
         if inputGradient {
             let flipped = flippedTransposed(weight)
             gradInput =
-                Winograd4x4Conv2D.applies(to: g)
+                large
                 ? Winograd4x4Conv2D.convolution(
                     input: gradOutput, weight: flipped, bias: nil, samplesPerChunk: samplesPerChunk)
                 : convolution(input: gradOutput, weight: flipped, bias: nil, samplesPerChunk: samplesPerChunk)

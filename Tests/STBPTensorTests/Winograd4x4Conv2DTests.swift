@@ -1,5 +1,6 @@
-import STBPTensor
 import Testing
+
+@testable import STBPTensor
 
 /// Winograd F(4x4, 3x3) against the naive convolution loops.
 @Suite struct Winograd4x4Conv2DTests {
@@ -30,6 +31,22 @@ import Testing
         let fast = Winograd4x4Conv2D.forward(input: x, weight: w, bias: b)
         #expect(fast.shape == slow.shape)
         #expect(fast.relativeDifference(to: slow) < 2e-5)
+    }
+
+    /// dL/dw = Gᵀ (Σ Z[ξ] · V[ξ]ᵀ) G with F(4x4) transforms, against the naive loops, on the
+    /// same maps (partial tiles, groups of four and their remainders, single rows, 384 maps),
+    /// in one chunk and in chunks of one sample on the compute threads.
+    @Test(arguments: cases)
+    func weightGradientEqualsTheNaiveLoops(_ c: Case) {
+        var (x, w, _, slow, g) = WinogradConv2DTests.problem(c)
+        let dy = Tensor.normal(slow.shape, using: &g)
+        let expected = NaiveConv2DKernel.backward(gradOutput: dy, input: x, weight: w, stride: 1, padding: 1).weight
+        for samplesPerChunk in [nil, 1] {
+            let fast = Winograd4x4Conv2D.weightGradient(
+                gradOutput: dy, input: x, weight: w, samplesPerChunk: samplesPerChunk)
+            #expect(fast.shape == expected.shape)
+            #expect(fast.relativeDifference(to: expected) < 2e-5)
+        }
     }
 
     /// Binary spikes, as between spiking layers, with a 10% firing rate.
