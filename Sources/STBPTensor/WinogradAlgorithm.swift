@@ -95,6 +95,30 @@ extension WinogradAlgorithm {
         return [g.outChannels, cachedChunkSize(g, t) * t.tiles, g.inChannels]
     }
 
+    /// Runs `body(sample, channel, padded)` for every plane of x [samples, channels, H, W] on
+    /// the threads, the plane first copied into a zeroed scratch of `rows` rows of `length`
+    /// floats at row and column `border` (1: the zero border of the input patches; 0: zeros only
+    /// past the bottom and right edges, for dL/dy), so that every tile's patch is in bounds.
+    @inline(__always)
+    static func forEachPaddedPlane(
+        _ x: UnsafePointer<Float>, channels: Int, samples: Int, _ t: WinogradTiling, rows: Int, length: Int,
+        border: Int, _ body: (_ sample: Int, _ channel: Int, _ padded: UnsafePointer<Float>) -> Void
+    ) {
+        let task = UncheckedSendable(x)
+        parallelFor(samples * channels, grain: 2) { planes in
+            let padded = UnsafeMutablePointer<Float>.allocate(capacity: rows * length)
+            defer { padded.deallocate() }
+            padded.initialize(repeating: 0, count: rows * length)
+            for plane in planes {
+                let source = task.value + plane * t.height * t.width
+                for row in 0..<t.height {
+                    (padded + (row + border) * length + border).update(from: source + row * t.width, count: t.width)
+                }
+                body(plane / channels, plane % channels, padded)
+            }
+        }
+    }
+
     /// Fills U [α², O·C] kernel by kernel on the threads: `transform(pair, column)` writes the
     /// α² values of kernel `pair` at column[ξ · 16]. Kernels go 16 at a time through a block,
     /// so each row of U (O·C floats from the next) gets 16 floats at once: one float at a time
