@@ -1,6 +1,6 @@
 /// 2-D convolution by im2col and one GEMM per chunk of samples, NCHW; 3x3 convolutions with
 /// stride 1 and padding 1 between wide layers go to `WinogradConv2D` instead, and their
-/// forward pass to `Winograd4x4Conv2D` when partial tiles enlarge the map by at most 15%.
+/// forward and backward passes to `Winograd4x4Conv2D` where partial tiles waste little.
 ///
 /// Forward: y[n, o] = b[o] + sum_{c,i,j} w[o, c, i, j] * x[n, c, oy*s - p + i, ox*s - p + j].
 /// Samples are processed in chunks whose column matrices [C*kh*kw, S*Ho*Wo] are wide enough

@@ -18,14 +18,27 @@ import CSTBPKernels
 /// value (F(2x2, 3x3): about 1e-7); tested against the naive loops.
 public enum Winograd4x4Conv2D: WinogradAlgorithm {
     /// Whether the forward convolution of this geometry runs here rather than in F(2x2, 3x3):
-    /// where that applies and the partial tiles at the bottom and right edges add at most 15%
-    /// to the map (4⌈H/4⌉ · 4⌈W/4⌉ ≤ 1.15 · H · W). Partial tiles waste GEMM work and slow the
-    /// transforms: on 17x17 maps (a 20x20 tiling, +38%) F(4x4, 3x3) measured no faster than
-    /// F(2x2, 3x3); on 34x34 (+12%) nmnist evaluation ran 4-8% faster, and on cifar10's 32x32,
-    /// 16x16 and 8x8 maps 20-28% (Docs/Performance.md).
+    /// where that applies and this algorithm's GEMMs do at most 65% of F(2x2, 3x3)'s work
+    /// (`gemmWorkRatio`; 56% when no tile is partial). Partial tiles waste GEMM work and slow
+    /// the transforms: on 17x17 maps (69%) F(4x4, 3x3) measured no faster than F(2x2, 3x3); on
+    /// 34x34 (63%) nmnist evaluation ran 4-8% faster, and on cifar10's 32x32, 16x16 and 8x8
+    /// maps 20-28% (Docs/Performance.md).
     public static func applies(to g: Conv2DGeometry) -> Bool {
-        let tiled = 4 * ((g.height + 3) / 4) * 4 * ((g.width + 3) / 4)
-        return WinogradConv2D.applies(to: g) && 100 * tiled <= 115 * g.height * g.width
+        WinogradConv2D.applies(to: g) && gemmWorkRatio(g) <= 0.65
+    }
+
+    /// Whether dL/dx and dL/dw of this geometry run here: as `applies`, up to 70% of the
+    /// work. The backward pass gains on 17x17 maps too (nmnist training 1 thread 3-7% faster).
+    public static func appliesToBackward(_ g: Conv2DGeometry) -> Bool {
+        WinogradConv2D.applies(to: g) && gemmWorkRatio(g) <= 0.70
+    }
+
+    /// Multiply-accumulates of F(4x4, 3x3)'s GEMMs over F(2x2, 3x3)'s for one map:
+    /// 36 · ⌈H/4⌉ · ⌈W/4⌉ / (16 · ⌈H/2⌉ · ⌈W/2⌉).
+    static func gemmWorkRatio(_ g: Conv2DGeometry) -> Double {
+        let large = 36 * ((g.height + 3) / 4) * ((g.width + 3) / 4)
+        let small = 16 * ((g.height + 1) / 2) * ((g.width + 1) / 2)
+        return Double(large) / Double(max(small, 1))
     }
 
     static let tileSize = 4
