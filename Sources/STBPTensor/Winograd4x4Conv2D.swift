@@ -3,8 +3,8 @@ import CSTBPKernels
 /// 3x3 convolution with stride 1 and padding 1 by Winograd's F(4x4, 3x3) (Lavin and Gray,
 /// 2016, interpolation points 0, ±1, ±2, ∞): 36 multiplications per 4x4 output tile instead
 /// of 144, against 64 for four F(2x2, 3x3) tiles, and a transformed input 2.25 times the input
-/// instead of 4 times. Used for the forward pass, dL/dx and dL/dw of the layers where it
-/// `applies`; `WinogradConv2D` (F(2x2, 3x3)) for the others.
+/// instead of 4 times. Used for the forward pass where it `applies`, and for dL/dx and dL/dw
+/// where it `appliesToBackward`; `WinogradConv2D` (F(2x2, 3x3)) for the others.
 ///
 /// Layouts and GEMMs as in `WinogradAlgorithm` with α = 6: the output is cut into
 /// ceil(H/4) x ceil(W/4) tiles of 4x4, and d is a tile's 6x6 input patch (rows 4ty-1...4ty+4,

@@ -227,6 +227,7 @@ extension WinogradAlgorithm {
             transformOutput(m, channels: o, samples: count, t, bias: bias, into: y + first * o * g.outPixels)
         }
     }
+
     /// dL/dw of conv2d (stride 1, padding 1) given dL/dy [N, O, H, W], the input [N, C, H, W]
     /// and the weight [O, C, 3, 3], in chunks of `samplesPerChunk` samples (default
     /// `cachedChunkSize`): each thread transforms its chunks' x and dL/dy and sums
