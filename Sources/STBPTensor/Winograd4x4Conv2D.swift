@@ -3,8 +3,8 @@ import CSTBPKernels
 /// 3x3 convolution with stride 1 and padding 1 by Winograd's F(4x4, 3x3) (Lavin and Gray,
 /// 2016, interpolation points 0, ±1, ±2, ∞): 36 multiplications per 4x4 output tile instead
 /// of 144, against 64 for four F(2x2, 3x3) tiles, and a transformed input 2.25 times the input
-/// instead of 4 times. Used for the forward pass where it `applies`, and for dL/dx and dL/dw
-/// where it `appliesToBackward`; `WinogradConv2D` (F(2x2, 3x3)) for the others.
+/// instead of 4 times. Used for the forward pass, dL/dx and dL/dw where it `applies`;
+/// `WinogradConv2D` (F(2x2, 3x3)) for the others.
 ///
 /// Layouts and GEMMs as in `WinogradAlgorithm` with α = 6: the output is cut into
 /// ceil(H/4) x ceil(W/4) tiles of 4x4, and d is a tile's 6x6 input patch (rows 4ty-1...4ty+4,
@@ -17,19 +17,13 @@ import CSTBPKernels
 /// In float32 the result differs from the direct convolution by a few 1e-6 of its largest
 /// value (F(2x2, 3x3): about 1e-7); tested against the naive loops.
 public enum Winograd4x4Conv2D: WinogradAlgorithm {
-    /// Whether the forward convolution of this geometry runs here rather than in F(2x2, 3x3):
-    /// where that applies and this algorithm's GEMMs do at most 65% of F(2x2, 3x3)'s work
-    /// (`gemmWorkRatio`; 56% when no tile is partial). Partial tiles waste GEMM work and slow
-    /// the transforms: on 17x17 maps (69%) F(4x4, 3x3) measured no faster than F(2x2, 3x3); on
-    /// 34x34 (63%) nmnist evaluation ran 4-8% faster, and on cifar10's 32x32, 16x16 and 8x8
-    /// maps 20-28% (Docs/Performance.md).
+    /// Whether conv2d of this geometry (forward, dL/dx and dL/dw) runs here rather than in
+    /// F(2x2, 3x3): where that applies and this algorithm's GEMMs do at most 70% of F(2x2,
+    /// 3x3)'s work (`gemmWorkRatio`; 56% when no tile is partial). Partial tiles waste GEMM
+    /// work and slow the transforms; nmnist's 34x34 (63%) and 17x17 (69%) maps still gain:
+    /// evaluation 4-8% and another 5-9% (Docs/Performance.md), cifar10's 32x32, 16x16 and 8x8
+    /// maps 20-28%.
     public static func applies(to g: Conv2DGeometry) -> Bool {
-        WinogradConv2D.applies(to: g) && gemmWorkRatio(g) <= 0.65
-    }
-
-    /// Whether dL/dx and dL/dw of this geometry run here: as `applies`, up to 70% of the
-    /// work. The backward pass gains on 17x17 maps too (nmnist training 1 thread 3-7% faster).
-    public static func appliesToBackward(_ g: Conv2DGeometry) -> Bool {
         WinogradConv2D.applies(to: g) && gemmWorkRatio(g) <= 0.70
     }
 

@@ -17,7 +17,7 @@
 /// Backward: dL/dx is the same convolution of dL/dy with the kernel flipped and transposed,
 /// w'[c, o, i, j] = w[o, c, 2-i, 2-j]; dL/dw = Gᵀ (Σ_tiles (A dy Aᵀ) ⊙ (Bᵀ d B)) G, i.e. 16
 /// GEMMs dU[ξ] = Z[ξ] · V[ξ]ᵀ with Z = A dy Aᵀ [O, 16, N·tiles], then dw = Gᵀ dU G
-/// (`weightGradient`). Where `Winograd4x4Conv2D.appliesToBackward`, both run there instead.
+/// (`weightGradient`). Where `Winograd4x4Conv2D` applies, both run there instead.
 /// The results equal direct convolution up to float rounding (tested against the naive loops).
 public enum WinogradConv2D: WinogradAlgorithm {
     /// Whether conv2d of this geometry runs here: 3x3 kernel, stride 1, padding 1, and at least
@@ -58,9 +58,9 @@ public enum WinogradConv2D: WinogradAlgorithm {
         precondition(
             gradOutput.shape == g.outputShape,
             "conv2d gradient must be \(g.outputShape) for input \(input.shape), got \(gradOutput.shape).")
-        // dL/dw and dL/dx by F(4x4, 3x3) where it applies to the layer's backward pass; dL/dx is
-        // a forward convolution of dL/dy.
-        let large = Winograd4x4Conv2D.appliesToBackward(g)
+        // dL/dw and dL/dx by F(4x4, 3x3) where it applies to the layer; dL/dx is a forward
+        // convolution of dL/dy.
+        let large = Winograd4x4Conv2D.applies(to: g)
         let gradWeight =
             large
             ? Winograd4x4Conv2D.weightGradient(
