@@ -109,40 +109,28 @@ public enum Winograd4x4Conv2D: WinogradAlgorithm {
     static func transformInput(
         _ x: UnsafePointer<Float>, channels: Int, samples: Int, _ t: WinogradTiling, into v: UnsafeMutablePointer<Float>
     ) {
-        let n = samples * t.tiles, length = scratchLength(t), height = 4 * t.rows + 2
-        forEachPaddedPlane(x, channels: channels, samples: samples, t, rows: height, length: length, border: 1) {
-            s, c, padded in
-            for ty in 0..<t.rows {
-                let rows = UnsafeRawPointer(padded + 4 * ty * length), step = length * 4
-                let column = v + c * 36 * n + s * t.tiles + ty * t.columns
-                // Row k of Bᵀ d for the patches of tiles tx...tx+3, columns 4tx + (0...15)
-                // (shift 0) or 4tx + (4...19) (shift 4).
-                @inline(__always) func rowOfBd(_ k: Int, _ tx: Int, shift: Int) -> SIMD16<Float> {
-                    @inline(__always) func p(_ j: Int) -> SIMD16<Float> {
-                        rows.loadUnaligned(fromByteOffset: j * step + 4 * (4 * tx + shift), as: SIMD16<Float>.self)
-                    }
-                    return inputRow(k, p)
+        let n = samples * t.tiles
+        forEachTileRow(x, channels: channels, samples: samples, t, border: 1, into: v) { ty, rows, step, column in
+            // Row k of Bᵀ d for the patches of tiles tx...tx+3, columns 4tx + (0...15)
+            // (shift 0) or 4tx + (4...19) (shift 4).
+            @inline(__always) func rowOfBd(_ k: Int, _ tx: Int, shift: Int) -> SIMD16<Float> {
+                @inline(__always) func p(_ j: Int) -> SIMD16<Float> {
+                    rows.loadUnaligned(fromByteOffset: j * step + 4 * (4 * tx + shift), as: SIMD16<Float>.self)
                 }
-                @inline(__always) func group(_ tx: Int, _ count: Int) {
-                    for k in 0..<6 {
-                        // Columns j of the patches are lanes 4·tile + j: 0...3 from the
-                        // unshifted vector, 4 and 5 from the shifted one.
-                        let w = rowOfBd(k, tx, shift: 0), shifted = rowOfBd(k, tx, shift: 4)
-                        let out = inputRows(
-                            w.evenHalf.evenHalf, w.oddHalf.evenHalf, w.evenHalf.oddHalf, w.oddHalf.oddHalf,
-                            shifted.evenHalf.evenHalf, shifted.oddHalf.evenHalf)
-                        store(out, column + 6 * k * n + tx, stride: n, count: count)
-                    }
-                }
-                // A partial last group stores all four lanes when the extra ones land on
-                // later tiles of this plane, which are written after it.
-                var tx = 0
-                while tx < t.columns && ty * t.columns + tx + 4 <= t.tiles {
-                    group(tx, 4)
-                    tx += 4
-                }
-                if tx < t.columns { group(tx, t.columns - tx) }
+                return inputRow(k, p)
             }
+            @inline(__always) func group(_ tx: Int, _ count: Int) {
+                for k in 0..<6 {
+                    // Columns j of the patches are lanes 4·tile + j: 0...3 from the
+                    // unshifted vector, 4 and 5 from the shifted one.
+                    let w = rowOfBd(k, tx, shift: 0), shifted = rowOfBd(k, tx, shift: 4)
+                    let out = inputRows(
+                        w.evenHalf.evenHalf, w.oddHalf.evenHalf, w.evenHalf.oddHalf, w.oddHalf.oddHalf,
+                        shifted.evenHalf.evenHalf, shifted.oddHalf.evenHalf)
+                    store(out, column + 6 * k * n + tx, stride: n, count: count)
+                }
+            }
+            t.forEachGroupOfFour(inRow: ty, group)
         }
     }
 
@@ -154,38 +142,27 @@ public enum Winograd4x4Conv2D: WinogradAlgorithm {
         _ dy: UnsafePointer<Float>, channels: Int, samples: Int, _ t: WinogradTiling,
         into z: UnsafeMutablePointer<Float>
     ) {
-        let n = samples * t.tiles, length = scratchLength(t), height = 4 * t.rows
-        forEachPaddedPlane(dy, channels: channels, samples: samples, t, rows: height, length: length, border: 0) {
-            s, o, padded in
-            for ty in 0..<t.rows {
-                let rows = UnsafeRawPointer(padded + 4 * ty * length), step = length * 4
-                let column = z + o * 36 * n + s * t.tiles + ty * t.columns
-                @inline(__always) func group(_ tx: Int, _ count: Int) {
-                    @inline(__always) func e(_ i: Int) -> SIMD16<Float> {
-                        rows.loadUnaligned(fromByteOffset: i * step + 16 * tx, as: SIMD16<Float>.self)
-                    }
-                    // Row k of A dy; column j of the four tiles is lanes 4 · tile + j.
-                    @inline(__always) func columns(_ k: Int, _ w: SIMD16<Float>) {
-                        let out = gradientRows(
-                            w.evenHalf.evenHalf, w.oddHalf.evenHalf, w.evenHalf.oddHalf, w.oddHalf.oddHalf)
-                        store(out, column + 6 * k * n + tx, stride: n, count: count)
-                    }
-                    let r = gradientRows(e(0), e(1), e(2), e(3))
-                    columns(0, r.0)
-                    columns(1, r.1)
-                    columns(2, r.2)
-                    columns(3, r.3)
-                    columns(4, r.4)
-                    columns(5, r.5)
+        let n = samples * t.tiles
+        forEachTileRow(dy, channels: channels, samples: samples, t, border: 0, into: z) { ty, rows, step, column in
+            @inline(__always) func group(_ tx: Int, _ count: Int) {
+                @inline(__always) func e(_ i: Int) -> SIMD16<Float> {
+                    rows.loadUnaligned(fromByteOffset: i * step + 16 * tx, as: SIMD16<Float>.self)
                 }
-                // As in `transformInput`: extra lanes of a partial group land on later tiles.
-                var tx = 0
-                while tx < t.columns && ty * t.columns + tx + 4 <= t.tiles {
-                    group(tx, 4)
-                    tx += 4
+                // Row k of A dy; column j of the four tiles is lanes 4 · tile + j.
+                @inline(__always) func columns(_ k: Int, _ w: SIMD16<Float>) {
+                    let out = gradientRows(
+                        w.evenHalf.evenHalf, w.oddHalf.evenHalf, w.evenHalf.oddHalf, w.oddHalf.oddHalf)
+                    store(out, column + 6 * k * n + tx, stride: n, count: count)
                 }
-                if tx < t.columns { group(tx, t.columns - tx) }
+                let r = gradientRows(e(0), e(1), e(2), e(3))
+                columns(0, r.0)
+                columns(1, r.1)
+                columns(2, r.2)
+                columns(3, r.3)
+                columns(4, r.4)
+                columns(5, r.5)
             }
+            t.forEachGroupOfFour(inRow: ty, group)
         }
     }
 

@@ -14,6 +14,8 @@
 protocol WinogradAlgorithm {
     /// m, the side of an output tile.
     static var tileSize: Int { get }
+    /// Floats per row of the scratch plane the input and gradient transforms read patches from.
+    static func scratchLength(_ t: WinogradTiling) -> Int
     /// U = G g Gᵀ for every kernel: [O, C, 3, 3] -> [α², O, C].
     static func transformedFilters(_ weight: Tensor) -> Tensor
     /// V[c, ξ, s·tiles + t] for the patches of x [samples, channels, H, W].
@@ -44,6 +46,20 @@ struct WinogradTiling {
         width = g.width
         rows = (g.height + m - 1) / m
         columns = (g.width + m - 1) / m
+    }
+
+    /// Runs `group(tx, count)` over tile row `ty` four tiles at a time, for the transforms that
+    /// write V or Z: a group stores all four lanes (count 4) as long as they stay inside the
+    /// map, so the last group of a row may spill onto the first tiles of the next row, which
+    /// are written after it; only the map's last group has count < 4.
+    @inline(__always)
+    func forEachGroupOfFour(inRow ty: Int, _ group: (_ tx: Int, _ count: Int) -> Void) {
+        var tx = 0
+        while tx < columns && ty * columns + tx + 4 <= tiles {
+            group(tx, 4)
+            tx += 4
+        }
+        if tx < columns { group(tx, columns - tx) }
     }
 }
 
@@ -95,26 +111,38 @@ extension WinogradAlgorithm {
         return [g.outChannels, cachedChunkSize(g, t) * t.tiles, g.inChannels]
     }
 
-    /// Runs `body(sample, channel, padded)` for every plane of x [samples, channels, H, W] on
-    /// the threads, the plane first copied into a zeroed scratch of `rows` rows of `length`
-    /// floats at row and column `border` (1: the zero border of the input patches; 0: zeros only
-    /// past the bottom and right edges, for dL/dy), so that every tile's patch is in bounds.
+    /// Runs `body(ty, rows, step, column)` for every tile row of every plane (s, c) of
+    /// x [samples, channels, H, W] on the threads, for the transforms into V or Z
+    /// ([channel, α², N·tiles], N·tiles = samples · tiles). Each plane is first copied into a
+    /// zeroed scratch plane of `scratchLength` floats a row at row and column `border` (1: the
+    /// zero border of the input patches; 0: zeros only past the bottom and right edges, for
+    /// dL/dy), so that every tile's patch is in bounds. `rows` is the scratch row where tile row
+    /// ty's patches start (rows `step` bytes apart), `column` the tile row's first tile in
+    /// out's row (c, ξ = 0).
     @inline(__always)
-    static func forEachPaddedPlane(
-        _ x: UnsafePointer<Float>, channels: Int, samples: Int, _ t: WinogradTiling, rows: Int, length: Int,
-        border: Int, _ body: (_ sample: Int, _ channel: Int, _ padded: UnsafePointer<Float>) -> Void
+    static func forEachTileRow(
+        _ x: UnsafePointer<Float>, channels: Int, samples: Int, _ t: WinogradTiling, border: Int,
+        into out: UnsafeMutablePointer<Float>,
+        _ body: (_ ty: Int, _ rows: UnsafeRawPointer, _ step: Int, _ column: UnsafeMutablePointer<Float>) -> Void
     ) {
-        let task = UncheckedSendable(x)
+        let (n, length, height) = (samples * t.tiles, scratchLength(t), tileSize * t.rows + 2 * border)
+        let task = UncheckedSendable((x, out))
         parallelFor(samples * channels, grain: 2) { planes in
-            let padded = UnsafeMutablePointer<Float>.allocate(capacity: rows * length)
+            let (x, out) = task.value
+            let padded = UnsafeMutablePointer<Float>.allocate(capacity: height * length)
             defer { padded.deallocate() }
-            padded.initialize(repeating: 0, count: rows * length)
+            padded.initialize(repeating: 0, count: height * length)
             for plane in planes {
-                let source = task.value + plane * t.height * t.width
+                let (s, c) = (plane / channels, plane % channels)
+                let source = x + plane * t.height * t.width
                 for row in 0..<t.height {
                     (padded + (row + border) * length + border).update(from: source + row * t.width, count: t.width)
                 }
-                body(plane / channels, plane % channels, padded)
+                for ty in 0..<t.rows {
+                    body(
+                        ty, UnsafeRawPointer(padded + tileSize * ty * length), length * MemoryLayout<Float>.stride,
+                        out + c * transformValues * n + s * t.tiles + ty * t.columns)
+                }
             }
         }
     }

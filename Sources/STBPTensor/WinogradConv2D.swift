@@ -161,42 +161,32 @@ public enum WinogradConv2D: WinogradAlgorithm {
     static func transformInput(
         _ x: UnsafePointer<Float>, channels: Int, samples: Int, _ t: WinogradTiling, into v: UnsafeMutablePointer<Float>
     ) {
-        let n = samples * t.tiles, length = scratchLength(t), height = 2 * t.rows + 2
-        forEachPaddedPlane(x, channels: channels, samples: samples, t, rows: height, length: length, border: 1) {
-            s, c, padded in
-            for ty in 0..<t.rows {
-                let rows = UnsafeRawPointer(padded + 2 * ty * length), step = length * 4
-                let column = v + c * 16 * n + s * t.tiles + ty * t.columns
-                // Row j of the patches of tiles tx...tx+3 is columns 2tx...2tx+9 of padded row
-                // j, as two 8-float vectors (from 2tx and from 2tx+2).
-                @inline(__always) func left(_ j: Int, _ tx: Int) -> SIMD8<Float> {
-                    rows.loadUnaligned(fromByteOffset: j * step + 8 * tx, as: SIMD8<Float>.self)
-                }
-                @inline(__always) func right(_ j: Int, _ tx: Int) -> SIMD8<Float> {
-                    rows.loadUnaligned(fromByteOffset: j * step + 8 * tx + 8, as: SIMD8<Float>.self)
-                }
-                // Row k of Bᵀ d is d_i + sign · d_j (d0 - d2, d1 + d2, d2 - d1, d1 - d3); one
-                // pass over the tile row per k keeps few vectors live (no register spills).
-                @inline(__always) func pass(_ k: Int, _ i: Int, _ j: Int, _ sign: Float) {
-                    let target = column + 4 * k * n
-                    @inline(__always) func group(_ tx: Int, _ count: Int) {
-                        let l = left(i, tx) + sign * left(j, tx), r = right(i, tx) + sign * right(j, tx)
-                        // Per tile a, b, c, e = columns 2tx...2tx+3: [a - c, b + c, c - b, b - e].
-                        let (a, b, cc, e) = (l.evenHalf, l.oddHalf, r.evenHalf, r.oddHalf)
-                        store((a - cc, b + cc, cc - b, b - e), target + tx, stride: n, count: count)
-                    }
-                    var tx = 0
-                    while tx + 4 <= t.columns {
-                        group(tx, 4)
-                        tx += 4
-                    }
-                    if tx < t.columns { group(tx, t.columns - tx) }
-                }
-                pass(0, 0, 2, -1)
-                pass(1, 1, 2, 1)
-                pass(2, 2, 1, -1)
-                pass(3, 1, 3, -1)
+        let n = samples * t.tiles
+        forEachTileRow(x, channels: channels, samples: samples, t, border: 1, into: v) { ty, rows, step, column in
+            // Row j of the patches of tiles tx...tx+3 is columns 2tx...2tx+9 of padded row
+            // j, as two 8-float vectors (from 2tx and from 2tx+2).
+            @inline(__always) func left(_ j: Int, _ tx: Int) -> SIMD8<Float> {
+                rows.loadUnaligned(fromByteOffset: j * step + 8 * tx, as: SIMD8<Float>.self)
             }
+            @inline(__always) func right(_ j: Int, _ tx: Int) -> SIMD8<Float> {
+                rows.loadUnaligned(fromByteOffset: j * step + 8 * tx + 8, as: SIMD8<Float>.self)
+            }
+            // Row k of Bᵀ d is d_i + sign · d_j (d0 - d2, d1 + d2, d2 - d1, d1 - d3); one
+            // pass over the tile row per k keeps few vectors live (no register spills).
+            @inline(__always) func pass(_ k: Int, _ i: Int, _ j: Int, _ sign: Float) {
+                let target = column + 4 * k * n
+                @inline(__always) func group(_ tx: Int, _ count: Int) {
+                    let l = left(i, tx) + sign * left(j, tx), r = right(i, tx) + sign * right(j, tx)
+                    // Per tile a, b, c, e = columns 2tx...2tx+3: [a - c, b + c, c - b, b - e].
+                    let (a, b, cc, e) = (l.evenHalf, l.oddHalf, r.evenHalf, r.oddHalf)
+                    store((a - cc, b + cc, cc - b, b - e), target + tx, stride: n, count: count)
+                }
+                t.forEachGroupOfFour(inRow: ty, group)
+            }
+            pass(0, 0, 2, -1)
+            pass(1, 1, 2, 1)
+            pass(2, 2, 1, -1)
+            pass(3, 1, 3, -1)
         }
     }
 
@@ -207,33 +197,23 @@ public enum WinogradConv2D: WinogradAlgorithm {
         _ dy: UnsafePointer<Float>, channels: Int, samples: Int, _ t: WinogradTiling,
         into z: UnsafeMutablePointer<Float>
     ) {
-        let n = samples * t.tiles, length = scratchLength(t), height = 2 * t.rows
-        forEachPaddedPlane(dy, channels: channels, samples: samples, t, rows: height, length: length, border: 0) {
-            s, o, padded in
-            for ty in 0..<t.rows {
-                let rows = UnsafeRawPointer(padded + 2 * ty * length), step = length * 4
-                let column = z + o * 16 * n + s * t.tiles + ty * t.columns
-                @inline(__always) func group(_ tx: Int, _ count: Int) {
-                    let d0 = rows.loadUnaligned(fromByteOffset: 8 * tx, as: SIMD8<Float>.self)
-                    let d1 = rows.loadUnaligned(fromByteOffset: step + 8 * tx, as: SIMD8<Float>.self)
-                    // A dy rows: d0, d0 + d1, d0 - d1, -d1; then per tile f, h = columns
-                    // 2tx, 2tx+1: [f, f + h, f - h, -h].
-                    @inline(__always) func columns(_ k: Int, _ u: SIMD8<Float>) {
-                        let (f, h) = (u.evenHalf, u.oddHalf)
-                        store((f, f + h, f - h, -h), column + tx + 4 * k * n, stride: n, count: count)
-                    }
-                    columns(0, d0)
-                    columns(1, d0 + d1)
-                    columns(2, d0 - d1)
-                    columns(3, -d1)
+        let n = samples * t.tiles
+        forEachTileRow(dy, channels: channels, samples: samples, t, border: 0, into: z) { ty, rows, step, column in
+            @inline(__always) func group(_ tx: Int, _ count: Int) {
+                let d0 = rows.loadUnaligned(fromByteOffset: 8 * tx, as: SIMD8<Float>.self)
+                let d1 = rows.loadUnaligned(fromByteOffset: step + 8 * tx, as: SIMD8<Float>.self)
+                // A dy rows: d0, d0 + d1, d0 - d1, -d1; then per tile f, h = columns
+                // 2tx, 2tx+1: [f, f + h, f - h, -h].
+                @inline(__always) func columns(_ k: Int, _ u: SIMD8<Float>) {
+                    let (f, h) = (u.evenHalf, u.oddHalf)
+                    store((f, f + h, f - h, -h), column + tx + 4 * k * n, stride: n, count: count)
                 }
-                var tx = 0
-                while tx + 4 <= t.columns {
-                    group(tx, 4)
-                    tx += 4
-                }
-                if tx < t.columns { group(tx, t.columns - tx) }
+                columns(0, d0)
+                columns(1, d0 + d1)
+                columns(2, d0 - d1)
+                columns(3, -d1)
             }
+            t.forEachGroupOfFour(inRow: ty, group)
         }
     }
 
