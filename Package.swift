@@ -11,6 +11,8 @@ let package = Package(
         .executable(name: "stbp-nmnist", targets: ["STBPExampleNMNIST"]),
         .executable(name: "stbp-dvs-cifar10", targets: ["STBPExampleDVSCIFAR10"]),
         .executable(name: "stbp-cifar10", targets: ["STBPExampleCIFAR10"]),
+        // Composing networks in Swift with a neuron, surrogate and loss of one's own.
+        .executable(name: "stbp-extending", targets: ["STBPExampleExtending"]),
         // The umbrella library: `import STBP` gives the whole framework.
         .library(name: "STBP", targets: ["STBP"]),
         // The same as a shared library, for Swift scripts (`swift -I ... -L ... -lSTBPDynamic`).
@@ -55,17 +57,19 @@ let package = Package(
         .executableTarget(
             name: "STBPExampleDVSCIFAR10", dependencies: ["STBPExampleSupport"], path: "Examples/DVSCIFAR10"),
         .executableTarget(name: "STBPExampleCIFAR10", dependencies: ["STBPExampleSupport"], path: "Examples/CIFAR10"),
+        .executableTarget(
+            name: "STBPExampleExtending", dependencies: ["STBPExampleSupport"], path: "Examples/Extending"),
         .testTarget(name: "STBPTensorTests", dependencies: ["STBPTensor"], exclude: ["Fixtures"]),
         .testTarget(name: "STBPAutodiffTests", dependencies: ["STBPAutodiff"]),
         .testTarget(name: "STBPDataTests", dependencies: ["STBPData"]),
         .testTarget(name: "STBPNetworkTests", dependencies: ["STBPNetwork"], exclude: ["Fixtures"]),
-        .testTarget(name: "STBPTrainingTests", dependencies: ["STBPTraining"]),
+        .testTarget(name: "STBPTrainingTests", dependencies: ["STBPTraining"], exclude: ["Fixtures"]),
         // Runs the built tool and examples: their targets are dependencies so that they are built first.
         .testTarget(
             name: "STBPToolTests",
             dependencies: [
                 "STBP", "STBPTool", "STBPExampleQuickstart", "STBPExampleNMNIST", "STBPExampleDVSCIFAR10",
-                "STBPExampleCIFAR10",
+                "STBPExampleCIFAR10", "STBPExampleExtending",
             ]
         ),
     ],

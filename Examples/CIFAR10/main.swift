@@ -55,7 +55,7 @@ struct CIFAR10Example: ParsableCommand {
             configuration: TrainingConfiguration(
                 spec: Paper.networks[network]!, inputShape: [3, 32, 32],
                 network: NetworkOptions(
-                    neuron: LIFNeuron(
+                    neuron: LIF(
                         decay: Paper.decay, threshold: Paper.threshold,
                         surrogate: .rectangular(width: Paper.surrogateWidth)),
                     dropoutMasks: .perStep),

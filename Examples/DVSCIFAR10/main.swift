@@ -51,7 +51,7 @@ struct DVSCIFAR10Example: ParsableCommand {
             configuration: TrainingConfiguration(
                 spec: Paper.network, inputShape: [2, Paper.frameSize, Paper.frameSize],
                 network: NetworkOptions(
-                    neuron: LIFNeuron(
+                    neuron: LIF(
                         decay: Paper.decay, threshold: Paper.threshold,
                         surrogate: .rectangular(width: Paper.surrogateWidth))),
                 timeSteps: Paper.timeSteps, epochs: Paper.epochs, batchSize: Paper.batchSize,

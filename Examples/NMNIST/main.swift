@@ -36,7 +36,7 @@ struct NMNISTExample: ParsableCommand {
             configuration: TrainingConfiguration(
                 spec: Paper.network, inputShape: [2, 34, 34],
                 network: NetworkOptions(
-                    neuron: LIFNeuron(
+                    neuron: LIF(
                         decay: Paper.decay, threshold: Paper.threshold,
                         surrogate: .rectangular(width: Paper.surrogateWidth)),
                     classes: 10, votes: Paper.votesPerClass),

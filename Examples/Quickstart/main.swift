@@ -35,7 +35,7 @@ struct Quickstart: ParsableCommand {
             configuration: TrainingConfiguration(
                 spec: Paper.network, inputShape: [1, 28, 28],
                 network: NetworkOptions(
-                    neuron: LIFNeuron(
+                    neuron: LIF(
                         decay: Paper.decay, threshold: Paper.threshold,
                         surrogate: .rectangular(width: Paper.surrogateWidth))),
                 timeSteps: Paper.timeSteps, epochs: Paper.epochs, batchSize: Paper.batchSize,

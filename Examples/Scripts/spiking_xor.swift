@@ -9,7 +9,7 @@ let inputs = Tensor(shape: [4, 2], scalars: [0, 0, 0, 1, 1, 0, 1, 1])
 let labels = [0, 1, 1, 0]
 
 let network = try Network(
-    "32FC-Voting", inputShape: [2], options: NetworkOptions(neuron: LIFNeuron(decay: 0.5, threshold: 0.3), classes: 2),
+    "32FC-Voting", inputShape: [2], options: NetworkOptions(neuron: LIF(decay: 0.5, threshold: 0.3), classes: 2),
     seed: 1)
 let optimizer = Adam(learningRate: 0.02)
 var generator = SeededGenerator(seed: 0)

@@ -45,33 +45,16 @@ extension Recipe {
 
         let splits = try dataset.load(from: dataFolder, options: datasetOptions)
         configuration.inputShape = splits.inputShape
-        let folder = try RunFolder(outputFolder)
-        let trainer: Trainer
-        if options.resume {
-            trainer = try Trainer(
-                resuming: Checkpoint(contentsOf: folder.lastCheckpointURL), path: folder.lastCheckpointURL.path)
-        } else {
-            trainer = try Trainer(configuration)
-            try? FileManager.default.removeItem(at: folder.metricsURL)
-            try folder.writeConfiguration(configuration, dataset: dataset.rawValue, command: CommandLine.arguments)
-        }
-        print(trainer.network.summary)
-        print("\(splits.train.count) training and \(splits.test.count) test samples, \(ComputeThreads.count) threads")
-        let session = TrainingSession(
-            trainer: trainer, folder: folder,
-            train: BatchLoader(dataset: splits.train, batchSize: configuration.batchSize, seed: configuration.seed),
-            test: BatchLoader(dataset: splits.test, batchSize: configuration.batchSize, shuffle: false),
-            rasterSample: try splits.test.sample(at: 0).input)
+        var run = TrainingRun(
+            configuration: configuration, splits: splits, dataset: dataset.rawValue, folder: outputFolder)
+        run.resume = options.resume
+        run.network = try makeNetwork?(configuration)
+        run.loss = loss
         let interrupt = InterruptRequest()
         var progress = ConsoleProgress(epochs: configuration.epochs)
-        guard try session.run(shouldStop: { interrupt.isRequested }, events: { progress.show($0) }) else {
-            throw ExitCode(130)
-        }
-        let best = trainer.progress.bestAccuracy ?? 0
-        print(
-            String(
-                format: "Test accuracy %.2f%% (best epoch %d). Run folder: %@", 100 * best,
-                (trainer.progress.bestEpoch ?? 0) + 1, folder.url.path))
-        return best
+        let outcome = try run.run(shouldStop: { interrupt.isRequested }, events: { progress.show($0) })
+        guard outcome.finished else { throw ExitCode(130) }
+        print(outcome.summary)
+        return outcome.best?.accuracy ?? 0
     }
 }

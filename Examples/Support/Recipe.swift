@@ -16,10 +16,15 @@ public struct Recipe {
     public var datasetOptions: DatasetOptions
     /// Writes a synthetic data set in the real format into a folder, for the smoke mode.
     public var writeSyntheticData: (URL) throws -> Void
+    /// Composes the network in Swift for the final configuration (nil: the configuration's spec).
+    public var makeNetwork: ((TrainingConfiguration) throws -> Network)?
+    /// A loss of the example's own (nil: the configuration's).
+    public var loss: Loss?
 
     public init(
         name: String, dataset: DatasetKind, defaultData: String, configuration: TrainingConfiguration,
-        datasetOptions: DatasetOptions = DatasetOptions(), writeSyntheticData: @escaping (URL) throws -> Void
+        datasetOptions: DatasetOptions = DatasetOptions(), writeSyntheticData: @escaping (URL) throws -> Void,
+        makeNetwork: ((TrainingConfiguration) throws -> Network)? = nil, loss: Loss? = nil
     ) {
         self.name = name
         self.dataset = dataset
@@ -27,5 +32,7 @@ public struct Recipe {
         self.configuration = configuration
         self.datasetOptions = datasetOptions
         self.writeSyntheticData = writeSyntheticData
+        self.makeNetwork = makeNetwork
+        self.loss = loss
     }
 }

@@ -17,6 +17,9 @@ public struct AvgPool2D: Layer {
         self.stride = stride ?? kernelSize
     }
 
+    /// Pooling with a k x k window; the stride defaults to k.
+    public init(_ kernelSize: Int, stride: Int? = nil) { self.init(kernelSize: kernelSize, stride: stride) }
+
     public func outputShape(for inputShape: [Int]) throws(NetworkShapeError) -> [Int] {
         let name = "AP\(kernelSize)"
         guard inputShape.count == 3 else {

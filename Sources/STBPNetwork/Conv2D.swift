@@ -1,11 +1,13 @@
 import STBPAutodiff
 import STBPTensor
 
-/// A 2-D convolution, NCHW, optionally followed by LIF neurons (the paper's `128C3`).
+/// A 2-D convolution, NCHW: the synapses of a convolutional layer (the paper's `128C3` is a
+/// `Conv2D` followed by `LIF` neurons).
 ///
-/// Input [T, N, C, H, W] (or a constant [N, C, H, W]), weight [O, C, k, k], bias [O],
-/// output [T, N, O, Ho, Wo] spikes, Ho = (H + 2p - k)/s + 1. T is folded into the GEMM batch.
-public struct Conv2D: FiringLayer {
+/// Input [T, N, C, H, W] (or a constant [N, C, H, W]), weight [O, C, k, k], bias [O], output
+/// currents [T, N, O, Ho, Wo], Ho = (H + 2p - k)/s + 1. T is folded into the GEMM batch, and a
+/// constant input (a static image) is convolved once, not T times.
+public struct Conv2D: Layer {
     /// The kernel [O, C, k, k].
     public let weight: Parameter
     /// The bias [O], if any.
@@ -14,40 +16,56 @@ public struct Conv2D: FiringLayer {
     public let stride: Int
     /// Zero padding on each side.
     public let padding: Int
-    /// The neurons after the convolution; nil gives a plain convolution.
-    public var neuron: LIFNeuron?
 
-    /// A convolution with PyTorch's default initialisation (uniform ±1/sqrt(C·k·k)).
+    /// A convolution with PyTorch's default initialisation (uniform ±1/sqrt(C·k·k)), drawn from
+    /// `generator`: the weight, then the bias.
     public init(
         inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
-        bias: Bool = true, neuron: LIFNeuron? = LIFNeuron(), generator: inout SeededGenerator
+        bias: Bool = true, generator: inout SeededGenerator
     ) {
+        precondition(
+            inputChannels >= 1 && outputChannels >= 1 && kernelSize >= 1 && stride >= 1 && padding >= 0,
+            "Conv2D needs positive channels, kernel size and stride and a padding of at least 0.")
         let fanIn = inputChannels * kernelSize * kernelSize
         weight = Parameter(
             .kaimingUniform([outputChannels, inputChannels, kernelSize, kernelSize], fanIn: fanIn, using: &generator))
         self.bias = bias ? Parameter(.kaimingUniform([outputChannels], fanIn: fanIn, using: &generator)) : nil
         self.stride = stride
         self.padding = padding
-        self.neuron = neuron
     }
 
-    var outputChannels: Int { weight.value.shape[0] }
-    var kernelSize: Int { weight.value.shape[2] }
+    /// A convolution from `inputChannels` to `outputChannels` maps, initialised from the
+    /// current `ParameterInitialization` scope.
+    public init(
+        _ inputChannels: Int, _ outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
+        bias: Bool = true
+    ) {
+        self = ParameterInitialization.draw {
+            Conv2D(
+                inputChannels: inputChannels, outputChannels: outputChannels, kernelSize: kernelSize, stride: stride,
+                padding: padding, bias: bias, generator: &$0)
+        }
+    }
+
+    /// The number of output maps O.
+    public var outputChannels: Int { weight.value.shape[0] }
+    /// The number of input maps C.
+    public var inputChannels: Int { weight.value.shape[1] }
+    /// The kernel size k.
+    public var kernelSize: Int { weight.value.shape[2] }
 
     public var parameters: [(name: String, parameter: Parameter)] {
         [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
-
-    public var firesSpikes: Bool { neuron != nil }
 
     public func outputShape(for inputShape: [Int]) throws(NetworkShapeError) -> [Int] {
         let name = "\(outputChannels)C\(kernelSize)"
         guard inputShape.count == 3 else {
             throw NetworkShapeError(layer: name, inputShape: inputShape, reason: "a convolution needs [C, H, W] maps")
         }
-        guard inputShape[0] == weight.value.shape[1] else {
+        guard inputShape[0] == inputChannels else {
             throw NetworkShapeError(
-                layer: name, inputShape: inputShape, reason: "the weight expects \(weight.value.shape[1]) channels")
+                layer: name, inputShape: inputShape, reason: "the weight expects \(inputChannels) channels")
         }
         guard inputShape[1] + 2 * padding >= kernelSize, inputShape[2] + 2 * padding >= kernelSize else {
             throw NetworkShapeError(
@@ -71,20 +89,11 @@ public struct Conv2D: FiringLayer {
     }
 
     public func forward(_ input: TimeSeries, context: inout ForwardContext) -> TimeSeries {
-        forwardFiring(input, pool: nil, keepSpikes: false, context: &context).series
-    }
-
-    var canPoolSpikes: Bool { true }
-
-    func forwardFiring(
-        _ input: TimeSeries, pool: AvgPool2D?, keepSpikes: Bool, context: inout ForwardContext
-    ) -> FiringOutput {
-        fire(input.mapFolded { convolve($0, context) }, neuron, pool: pool, keepSpikes: keepSpikes)
+        let context = context
+        return input.mapFolded { convolve($0, context) }
     }
 
     public func step(_ input: Variable, state: inout LayerState, context: inout ForwardContext) -> Variable {
-        let current = convolve(input, context)
-        guard let neuron else { return current }
-        return neuron.step(current, state: &state.neuron)
+        convolve(input, context)
     }
 }

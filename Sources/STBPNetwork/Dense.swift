@@ -1,26 +1,31 @@
 import STBPAutodiff
 import STBPTensor
 
-/// A dense layer, optionally followed by LIF neurons (the paper's `1024FC`).
+/// A dense layer: the synapses of a fully connected layer (the paper's `1024FC` is a `Dense`
+/// followed by `LIF` neurons).
 ///
 /// Input [T, N, ...] is flattened per sample (C, H, W order, as PyTorch flattens NCHW) to
-/// [T·N, in]; weight [out, in], bias [out]; output [T, N, out] spikes.
-public struct Dense: FiringLayer {
+/// [T·N, in]; weight [out, in], bias [out]; output currents [T, N, out].
+public struct Dense: Layer {
     /// The weight [out, in].
     public let weight: Parameter
     /// The bias [out], if any.
     public let bias: Parameter?
-    /// The neurons after the product; nil gives a plain dense layer.
-    public var neuron: LIFNeuron?
 
-    /// A dense layer with PyTorch's default initialisation (uniform ±1/sqrt(in)).
-    public init(
-        inputSize: Int, outputSize: Int, bias: Bool = true, neuron: LIFNeuron? = LIFNeuron(),
-        generator: inout SeededGenerator
-    ) {
+    /// A dense layer with PyTorch's default initialisation (uniform ±1/sqrt(in)), drawn from
+    /// `generator`: the weight, then the bias.
+    public init(inputSize: Int, outputSize: Int, bias: Bool = true, generator: inout SeededGenerator) {
+        precondition(inputSize >= 1 && outputSize >= 1, "Dense needs at least one input and one output.")
         weight = Parameter(.kaimingUniform([outputSize, inputSize], fanIn: inputSize, using: &generator))
         self.bias = bias ? Parameter(.kaimingUniform([outputSize], fanIn: inputSize, using: &generator)) : nil
-        self.neuron = neuron
+    }
+
+    /// A dense layer from `inputSize` to `outputSize`, initialised from the current
+    /// `ParameterInitialization` scope.
+    public init(_ inputSize: Int, _ outputSize: Int, bias: Bool = true) {
+        self = ParameterInitialization.draw {
+            Dense(inputSize: inputSize, outputSize: outputSize, bias: bias, generator: &$0)
+        }
     }
 
     /// The number of outputs.
@@ -31,8 +36,6 @@ public struct Dense: FiringLayer {
     public var parameters: [(name: String, parameter: Parameter)] {
         [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
-
-    public var firesSpikes: Bool { neuron != nil }
 
     public func outputShape(for inputShape: [Int]) throws(NetworkShapeError) -> [Int] {
         guard inputShape.reduce(1, *) == inputSize else {
@@ -49,18 +52,11 @@ public struct Dense: FiringLayer {
     }
 
     public func forward(_ input: TimeSeries, context: inout ForwardContext) -> TimeSeries {
-        forwardFiring(input, pool: nil, keepSpikes: false, context: &context).series
-    }
-
-    func forwardFiring(
-        _ input: TimeSeries, pool: AvgPool2D?, keepSpikes: Bool, context: inout ForwardContext
-    ) -> FiringOutput {
-        fire(input.mapFolded { product($0, context) }, neuron, pool: nil, keepSpikes: keepSpikes)
+        let context = context
+        return input.mapFolded { product($0, context) }
     }
 
     public func step(_ input: Variable, state: inout LayerState, context: inout ForwardContext) -> Variable {
-        let current = product(input, context)
-        guard let neuron else { return current }
-        return neuron.step(current, state: &state.neuron)
+        product(input, context)
     }
 }

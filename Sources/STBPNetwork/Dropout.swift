@@ -18,7 +18,7 @@ public struct Dropout: Layer {
     public var masks: DropoutMasks
 
     /// Dropout with probability `probability`.
-    public init(probability: Float, masks: DropoutMasks = .perStep) {
+    public init(_ probability: Float, masks: DropoutMasks = .perStep) {
         precondition(probability >= 0 && probability < 1, "Dropout probability must lie in [0, 1), got \(probability).")
         self.probability = probability
         self.masks = masks
@@ -51,8 +51,9 @@ public struct Dropout: Layer {
         case .perStep:
             return input * Variable(drawMask(input.shape, &context.generator))
         case .shared:
-            if state.mask == nil { state.mask = drawMask(input.shape, &context.generator) }
-            return input * Variable(state.mask!)
+            let mask = state.value as? Tensor ?? drawMask(input.shape, &context.generator)
+            state.value = mask
+            return input * Variable(mask)
         }
     }
 }

@@ -2,7 +2,8 @@ import STBPAutodiff
 import STBPTensor
 
 /// What a layer needs to know during one forward pass: the tape (nil when evaluating), whether
-/// this is training (dropout on), the number of time steps, and its own random generator.
+/// this is training (dropout on), the number of time steps, its own random generator, its path
+/// in the model, and where to report its spikes.
 public struct ForwardContext {
     /// The tape that records this pass, or nil for evaluation without gradients.
     public let tape: Tape?
@@ -12,77 +13,82 @@ public struct ForwardContext {
     public let timeSteps: Int
     /// The generator of the layer being run.
     public var generator: SeededGenerator
+    /// The path of the layer being run, e.g. "3.main.1" ("" for the outermost layer).
+    public internal(set) var path: String = ""
+    let recorder: SpikeRecorder?
 
-    /// A context whose layer generator is `generator`.
-    public init(tape: Tape?, isTraining: Bool, timeSteps: Int, generator: SeededGenerator) {
+    /// A context whose layer generator is `generator`; `recordSpikes` keeps every neuron layer's
+    /// spikes besides its firing rate.
+    public init(
+        tape: Tape?, isTraining: Bool, timeSteps: Int, generator: SeededGenerator, recordSpikes: Bool = false
+    ) {
         self.tape = tape
         self.isTraining = isTraining
         self.timeSteps = timeSteps
         self.generator = generator
+        self.recorder = SpikeRecorder(keepsSpikes: recordSpikes)
     }
 
     /// The variable for a parameter: watched on the tape when recording, a constant otherwise.
     public func variable(_ parameter: Parameter) -> Variable {
         tape?.watch(parameter) ?? Variable(parameter.value)
     }
-}
 
-/// What a layer carries from one time step to the next in the paper's loop order.
-public struct LayerState {
-    /// The LIF neurons' membrane and spikes at the previous step.
-    public var neuron: LIFNeuron.State?
-    /// An auxiliary state (NeuNorm's average a[t-1]).
-    public var auxiliary: Variable?
-    /// A dropout mask shared by all steps.
-    public var mask: Tensor?
-    /// The current step t (0-based).
-    public var step = 0
+    /// The path of the sublayer called `name` of the layer being run.
+    public func path(ofSublayer name: String) -> String { path.isEmpty ? name : "\(path).\(name)" }
 
-    /// The state before the first step.
-    public init() {}
-}
+    /// Whether the spikes themselves are kept (besides the firing rate).
+    public var keepsSpikes: Bool { recorder?.keepsSpikes ?? false }
 
-/// One layer of a spiking network, runnable over all T steps at once or one step at a time.
-///
-/// Both ways must give the same numbers: `forward` is the fast path (T folded into the batch,
-/// neurons in one fused pass), `step` the paper's "for t: for layer" order built from per-step
-/// primitives, which the tests hold it against.
-public protocol Layer {
-    /// The shape of one sample's output for one sample's input shape, or an error naming the
-    /// layer and the shapes.
-    func outputShape(for inputShape: [Int]) throws(NetworkShapeError) -> [Int]
-    /// The trainable parameters with their local names ("weight", "bias").
-    var parameters: [(name: String, parameter: Parameter)] { get }
-    /// Whether the output is spikes of LIF neurons.
-    var firesSpikes: Bool { get }
-    /// Multiply-accumulates per sample and time step for an input shape (conv and dense only).
-    func multiplyAccumulates(for inputShape: [Int]) -> Int
-    /// All T steps at once.
-    func forward(_ input: TimeSeries, context: inout ForwardContext) -> TimeSeries
-    /// One step: input [N, ...] at step `state.step` -> output [N, ...].
-    func step(_ input: Variable, state: inout LayerState, context: inout ForwardContext) -> Variable
-}
-
-extension Layer {
-    public var parameters: [(name: String, parameter: Parameter)] { [] }
-    public var firesSpikes: Bool { false }
-    public func multiplyAccumulates(for inputShape: [Int]) -> Int { 0 }
-}
-
-/// A layer that cannot take the shape it is given, e.g. pooling below one pixel.
-public struct NetworkShapeError: Error, CustomStringConvertible, Equatable {
-    /// The layer, e.g. "token 3 (AP2)".
-    public var layer: String
-    /// The input shape of one sample.
-    public let inputShape: [Int]
-    /// What went wrong.
-    public let reason: String
-
-    public init(layer: String, inputShape: [Int], reason: String) {
-        self.layer = layer
-        self.inputShape = inputShape
-        self.reason = reason
+    /// Reports the layer's spikes: `count` ones among `total` values, and the spikes themselves
+    /// ([steps, N, ...]) when they are kept. Neuron layers call this once per forward pass, or
+    /// once per step in the paper's loop order.
+    public func reportSpikes(count: Double, total: Int, spikes: @autoclosure () -> Tensor?) {
+        recorder?.add(path: path, count: count, total: total, spikes: keepsSpikes ? spikes() : nil)
     }
 
-    public var description: String { "Layer \(layer) cannot take input of shape \(inputShape): \(reason)." }
+    /// The firing rate and (when kept) the spikes [T, N, ...] of every neuron layer, by path.
+    public var firing: (rates: [String: Float], spikes: [String: Tensor]) {
+        recorder?.result ?? ([:], [:])
+    }
+}
+
+/// Collects the spikes that neuron layers report during one forward pass.
+final class SpikeRecorder {
+    let keepsSpikes: Bool
+    private var counts: [String: (count: Double, total: Int)] = [:]
+    private var spikes: [String: [Tensor]] = [:]
+
+    init(keepsSpikes: Bool) { self.keepsSpikes = keepsSpikes }
+
+    func add(path: String, count: Double, total: Int, spikes steps: Tensor?) {
+        let sums = counts[path] ?? (0, 0)
+        counts[path] = (sums.count + count, sums.total + total)
+        if let steps { spikes[path, default: []].append(steps) }
+    }
+
+    var result: (rates: [String: Float], spikes: [String: Tensor]) {
+        (
+            counts.mapValues { $0.total == 0 ? 0 : Float($0.count / Double($0.total)) },
+            spikes.mapValues { Tensor.concatenatedSteps($0) }
+        )
+    }
+}
+
+extension Tensor {
+    /// Tensors [t_i, N, ...] joined along the first axis: [Σ t_i, N, ...].
+    static func concatenatedSteps(_ parts: [Tensor]) -> Tensor {
+        guard parts.count > 1 else { return parts[0] }
+        let rest = Array(parts[0].shape.dropFirst())
+        let steps = parts.reduce(0) { $0 + $1.shape[0] }
+        var offset = 0
+        return Tensor(shape: [steps] + rest) { out in
+            for part in parts {
+                part.withUnsafeBufferPointer {
+                    (out.baseAddress! + offset).update(from: $0.baseAddress!, count: $0.count)
+                }
+                offset += part.count
+            }
+        }
+    }
 }

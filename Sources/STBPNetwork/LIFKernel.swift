@@ -91,43 +91,38 @@ enum LIFKernel {
     /// recomputing u from the current. dL/dI is [T, S], or [S] (the sum over t) for a constant
     /// current.
     static func backward(
-        _ neuron: LIFNeuron, current: UnsafePointer<Float>, constant: Bool, timeSteps: Int, size: Int,
+        _ neuron: LIF, current: UnsafePointer<Float>, constant: Bool, timeSteps: Int, size: Int,
         pooling: Pooling?, gradient: UnsafePointer<Float>, gradCurrent: UnsafeMutablePointer<Float>
     ) {
-        let t = neuron.threshold
-        let arguments = ReverseArguments(
-            neuron: neuron, current: current, constant: constant, timeSteps: timeSteps, size: size, pooling: pooling,
-            gradient: gradient, gradCurrent: gradCurrent)
-        switch neuron.surrogate {
-        case .rectangular(let a): reverse(arguments, RectangularCurve(threshold: t, width: a))
-        case .triangular(let a): reverse(arguments, TriangularCurve(threshold: t, width: a))
-        case .sigmoid(let a): reverse(arguments, SigmoidCurve(threshold: t, width: a))
-        case .gaussian(let a): reverse(arguments, GaussianCurve(threshold: t, width: a))
-        case .arctan(let a): reverse(arguments, ArctanCurve(threshold: t, width: a))
-        }
+        reverse(
+            ReverseArguments(
+                neuron: neuron, current: current, constant: constant, timeSteps: timeSteps, size: size,
+                pooling: pooling, gradient: gradient, gradCurrent: gradCurrent))
     }
 
     struct ReverseArguments: @unchecked Sendable {
-        let neuron: LIFNeuron
+        let neuron: LIF
         let current: UnsafePointer<Float>, constant: Bool, timeSteps: Int, size: Int, pooling: Pooling?
         let gradient: UnsafePointer<Float>, gradCurrent: UnsafeMutablePointer<Float>
     }
 
     /// δ[t] = (g[t] - decay · u[t] · δ[t+1]) · h(u[t]) + decay · (1 - o[t]) · δ[t+1], δ[T] = 0,
-    /// per block: recompute u[0..<T], then walk t backwards.
-    static func reverse<H: SurrogateCurve>(_ a: ReverseArguments, _ h: H) {
+    /// per block: recompute u[0..<T], then walk t backwards. h comes from the surrogate's fused
+    /// kernel when it has one (the rectangle, in C), else from its `derivatives(of:threshold:into:)`.
+    static func reverse(_ a: ReverseArguments) {
         let (size, steps) = (a.size, a.timeSteps)
-        let decay = a.neuron.decay, threshold = a.neuron.threshold
+        let decay = a.neuron.decay, threshold = a.neuron.threshold, surrogate = a.neuron.surrogate
+        let kernel = surrogate.lifReverseKernel
         // decay · u[t] · δ[t+1] is the gradient through the reset, 0 when it is detached.
         let resetDecay: Float = (a.neuron.detachReset ? 0 : 1) * decay
         let blockSize = blockSize(a.pooling)
         let blocks = (size + blockSize - 1) / blockSize
         parallelFor(blocks) { range in
-            // u [T, block], then δ[t+1], the unpooled gradient and the sum over t, each [block].
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: (steps + 3) * blockSize)
+            // u [T, block], then δ[t+1], the unpooled gradient, the sum over t and h, each [block].
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: (steps + 4) * blockSize)
             defer { scratch.deallocate() }
             let u = scratch, next = scratch + steps * blockSize
-            let unpooled = next + blockSize, total = unpooled + blockSize
+            let unpooled = next + blockSize, total = unpooled + blockSize, h = total + blockSize
             for block in range {
                 let low = block * blockSize, n = min(blockSize, size - low)
                 for t in 0..<steps {
@@ -147,31 +142,47 @@ enum LIFKernel {
                     }
                     let g = a.pooling == nil ? a.gradient + t * size + low : UnsafePointer(unpooled)
                     let potentials = u + t * n
-                    // δ[t] for neuron i; written with the reset term's constant folded and
-                    // decay · (1 - o) as a select, so that it vectorises to few operations.
-                    @inline(__always) func delta(_ i: Int) -> Float {
-                        let potential = potentials[i], later = next[i]
-                        let keep: Float = potential > threshold ? 0 : decay
-                        let delta = (g[i] - resetDecay * potential * later) * h(potential) + keep * later
-                        next[i] = delta
-                        return delta
-                    }
-                    // The rectangle (the default) in C, built for the widest vectors the CPU
-                    // has; other curves here. One loop per destination: a select between them
-                    // inside the loop would load and blend both.
-                    if let rectangle = h as? RectangularCurve {
+                    let out = a.constant ? total : a.gradCurrent + t * size + low
+                    switch kernel?.kind {
+                    case .rectangle(let width):
+                        // Built for the widest vectors the CPU has.
                         stbp_lif_delta_rectangular(
-                            g, potentials, next, a.constant ? total : a.gradCurrent + t * size + low, a.constant, n,
-                            decay, resetDecay, threshold, rectangle.width)
-                    } else if a.constant {
-                        for i in 0..<n { total[i] += delta(i) }
-                    } else {
-                        let out = a.gradCurrent + t * size + low
-                        for i in 0..<n { out[i] = delta(i) }
+                            g, potentials, next, out, a.constant, n, decay, resetDecay, threshold, width)
+                    case nil:
+                        surrogate.derivatives(
+                            of: UnsafeBufferPointer(start: potentials, count: n), threshold: threshold,
+                            into: UnsafeMutableBufferPointer(start: h, count: n))
+                        delta(
+                            g, potentials, h, next, out, accumulate: a.constant, n, decay: decay,
+                            resetDecay: resetDecay, threshold: threshold)
                     }
                 }
                 if a.constant { (a.gradCurrent + low).update(from: total, count: n) }
             }
+        }
+    }
+
+    /// δ = (g - resetDecay · u · δ') · h + decay · (1 - o) · δ' for n neurons, o = 1[u > V], with
+    /// δ' = next[i] on entry and δ on return; out[i] = δ, or out[i] += δ with `accumulate`.
+    /// Written with decay · (1 - o) as a select and one loop per destination, so that it
+    /// vectorises; the same arithmetic as the C rectangle, bit for bit.
+    @inline(__always)
+    static func delta(
+        _ g: UnsafePointer<Float>, _ u: UnsafePointer<Float>, _ h: UnsafePointer<Float>,
+        _ next: UnsafeMutablePointer<Float>, _ out: UnsafeMutablePointer<Float>, accumulate: Bool, _ n: Int,
+        decay: Float, resetDecay: Float, threshold: Float
+    ) {
+        @inline(__always) func value(_ i: Int) -> Float {
+            let potential = u[i], later = next[i]
+            let keep: Float = potential > threshold ? 0 : decay
+            let delta = (g[i] - resetDecay * potential * later) * h[i] + keep * later
+            next[i] = delta
+            return delta
+        }
+        if accumulate {
+            for i in 0..<n { out[i] += value(i) }
+        } else {
+            for i in 0..<n { out[i] = value(i) }
         }
     }
 }

@@ -10,7 +10,7 @@ public enum WeightInitialization: Sendable, Hashable, Codable {
 /// The choices that shape a network built from a spec.
 public struct NetworkOptions: Sendable, Hashable, Codable {
     /// The neurons of every conv, dense and voting layer (decay, threshold, surrogate, reset).
-    public var neuron: LIFNeuron
+    public var neuron: LIF
     /// The number of classes a `Voting` layer votes for.
     public var classes: Int
     /// Neurons per class of a `Voting` layer written without a number.
@@ -25,7 +25,7 @@ public struct NetworkOptions: Sendable, Hashable, Codable {
     /// The reference defaults: LIF(0.2, 0.5, rectangular 1), 10 classes, 10 votes, NeuNorm k 0.9,
     /// a new dropout mask at every step, PyTorch's default initialisation.
     public init(
-        neuron: LIFNeuron = LIFNeuron(), classes: Int = 10, votes: Int = 10, neuNormDecay: Float = 0.9,
+        neuron: LIF = LIF(), classes: Int = 10, votes: Int = 10, neuNormDecay: Float = 0.9,
         dropoutMasks: DropoutMasks = .perStep, initialization: WeightInitialization = .pytorchDefault
     ) {
         self.neuron = neuron

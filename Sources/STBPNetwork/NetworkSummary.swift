@@ -2,9 +2,9 @@
 public struct NetworkSummary: CustomStringConvertible, Sendable {
     /// One layer.
     public struct Row: Sendable {
-        /// The token index.
-        public let index: Int
-        /// The token as written.
+        /// The layer's name in the network (a spec network's token index).
+        public let name: String
+        /// The spec token the layer comes from, or "" for a composed network.
         public let token: String
         /// The layer type.
         public let kind: String
@@ -29,17 +29,17 @@ public struct NetworkSummary: CustomStringConvertible, Sendable {
     public var description: String {
         var lines = [
             "input \(shapeText(inputShape))",
-            pad("#", 3) + pad("token", 18) + pad("layer", 10) + pad("output", 16) + pad("parameters", 12, left: true)
+            pad("#", 4) + pad("token", 18) + pad("layer", 12) + pad("output", 16) + pad("parameters", 12, left: true)
                 + pad("MACs/step", 14, left: true),
         ]
         for row in rows {
             lines.append(
-                pad("\(row.index)", 3) + pad(row.token, 18) + pad(row.kind, 10) + pad(shapeText(row.outputShape), 16)
+                pad(row.name, 4) + pad(row.token, 18) + pad(row.kind, 12) + pad(shapeText(row.outputShape), 16)
                     + pad(grouped(row.parameters), 12, left: true)
                     + pad(grouped(row.multiplyAccumulates), 14, left: true))
         }
         lines.append(
-            pad("", 3) + pad("total", 18) + pad("", 10) + pad("", 16) + pad(grouped(totalParameters), 12, left: true)
+            pad("", 4) + pad("total", 18) + pad("", 12) + pad("", 16) + pad(grouped(totalParameters), 12, left: true)
                 + pad(grouped(totalMultiplyAccumulates), 14, left: true))
         return lines.joined(separator: "\n")
     }
@@ -63,15 +63,16 @@ public struct NetworkSummary: CustomStringConvertible, Sendable {
 }
 
 extension Network {
-    /// The layers with their output shapes, parameter counts and multiply-accumulates per step.
+    /// The layers with their output shapes, parameter counts and multiply-accumulates per step
+    /// (a container's row counts everything inside it).
     public var summary: NetworkSummary {
         var shape = inputShape
         var rows: [NetworkSummary.Row] = []
-        for (index, layer) in layers.enumerated() {
-            let kind = String(describing: type(of: layer))
+        for (index, (name, layer)) in layers.sublayers.enumerated() {
             rows.append(
                 NetworkSummary.Row(
-                    index: index, token: spec.tokenTexts[index], kind: kind, outputShape: outputShapes[index],
+                    name: name, token: spec == nil ? "" : labels[name] ?? "", kind: String(describing: type(of: layer)),
+                    outputShape: outputShapes[index],
                     parameters: layer.parameters.reduce(0) { $0 + $1.parameter.value.count },
                     multiplyAccumulates: layer.multiplyAccumulates(for: shape)))
             shape = outputShapes[index]

@@ -51,8 +51,8 @@ public struct NeuNorm: Layer {
     public func step(_ input: Variable, state: inout LayerState, context: inout ForwardContext) -> Variable {
         let (n, h, w) = (input.shape[0], input.shape[2], input.shape[3])
         let fraction = input.mean(alongAxis: 1) * (1 - decay)  // [N, H, W]
-        let average = state.auxiliary.map { $0 * decay + fraction } ?? fraction
-        state.auxiliary = average
+        let average = (state.value as? Variable).map { $0 * decay + fraction } ?? fraction
+        state.value = average
         return input - context.variable(weight) * average.reshaped([n, 1, h, w]) + context.variable(bias)
     }
 }

@@ -1,58 +1,43 @@
 import STBPAutodiff
 import STBPTensor
 
-/// The voting output layer: a dense layer to classes × votes LIF neurons. Neuron c·votes + j
-/// votes for class c; the readout averages each class's group over the votes and over time
-/// with a fixed, untrained matrix.
-public struct Voting: FiringLayer {
-    /// The dense layer with its neurons, [classes·votes, in].
-    public var dense: Dense
+/// The voting readout: each class has `votes` output neurons, and its score is their mean,
+/// [T, N, classes·votes] -> [T, N, classes] (neuron c·votes + j votes for class c). It has no
+/// trainable weights: it is the fixed averaging matrix of the paper's voting layer, and the
+/// network's readout then averages over time. The paper's `Voting` token is a `Dense` to
+/// classes·votes neurons, `LIF`, then this layer.
+public struct Voting: Layer {
     /// The number of classes.
     public let classes: Int
     /// The neurons per class.
     public let votes: Int
 
-    /// A voting layer for `inputSize` inputs.
-    public init(
-        inputSize: Int, classes: Int, votes: Int = 10, neuron: LIFNeuron = LIFNeuron(), generator: inout SeededGenerator
-    ) {
+    /// A tally of `votes` neurons for each of `classes` classes.
+    public init(classes: Int, votes: Int = 10) {
         precondition(classes >= 1 && votes >= 1, "Voting needs at least one class and one vote.")
-        dense = Dense(inputSize: inputSize, outputSize: classes * votes, neuron: neuron, generator: &generator)
         self.classes = classes
         self.votes = votes
     }
 
-    public var parameters: [(name: String, parameter: Parameter)] { dense.parameters }
-    public var firesSpikes: Bool { true }
-
     public func outputShape(for inputShape: [Int]) throws(NetworkShapeError) -> [Int] {
-        do {
-            return try dense.outputShape(for: inputShape)
-        } catch {
-            var error = error
-            error.layer = "Voting"
-            throw error
+        guard inputShape == [classes * votes] else {
+            throw NetworkShapeError(
+                layer: "Voting", inputShape: inputShape,
+                reason: "voting takes \(classes) classes × \(votes) votes = [\(classes * votes)] neurons")
         }
+        return [classes]
     }
-
-    public func multiplyAccumulates(for inputShape: [Int]) -> Int { dense.multiplyAccumulates(for: inputShape) }
 
     public func forward(_ input: TimeSeries, context: inout ForwardContext) -> TimeSeries {
-        dense.forward(input, context: &context)
-    }
-
-    func forwardFiring(
-        _ input: TimeSeries, pool: AvgPool2D?, keepSpikes: Bool, context: inout ForwardContext
-    ) -> FiringOutput {
-        dense.forwardFiring(input, pool: nil, keepSpikes: keepSpikes, context: &context)
+        input.mapFolded(tally)
     }
 
     public func step(_ input: Variable, state: inout LayerState, context: inout ForwardContext) -> Variable {
-        dense.step(input, state: &state, context: &context)
+        tally(input)
     }
 
-    /// Averages the rates of each class's voters: [N, classes·votes] -> [N, classes].
-    public func tally(_ rates: Variable) -> Variable {
-        rates.reshaped([rates.shape[0], classes, votes]).mean(alongAxis: 2)
+    /// Averages the outputs of each class's voters: [N, classes·votes] -> [N, classes].
+    public func tally(_ outputs: Variable) -> Variable {
+        outputs.reshaped([outputs.shape[0], classes, votes]).mean(alongAxis: 2)
     }
 }

@@ -101,10 +101,10 @@ struct EvaluationReport: CustomStringConvertible {
         }
         lines.append("")
         lines.append("firing rate per spiking layer:")
-        for index in network.spikingLayers {
-            let rate = evaluation.firingRates["\(index)"] ?? 0
+        for path in network.spikingLayers {
+            let rate = evaluation.firingRates[path] ?? 0
             lines.append(
-                "  \(index): \(network.spec.tokenTexts[index].padding(toLength: 14, withPad: " ", startingAt: 0)) "
+                "  \(path): \(network.label(ofLayerAt: path).padding(toLength: 14, withPad: " ", startingAt: 0)) "
                     + String(format: "%.4f", rate))
         }
         return lines.joined(separator: "\n")

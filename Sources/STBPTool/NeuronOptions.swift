@@ -34,7 +34,7 @@ struct NeuronOptions: ParsableArguments {
     var initGain: Float = 1
 
     func networkOptions(classes: Int) throws -> NetworkOptions {
-        guard let surrogate = Surrogate(name: surrogate, width: surrogateWidth) else {
+        guard let surrogate = SurrogateCatalog.surrogate(named: surrogate, width: surrogateWidth) else {
             throw ValidationError(
                 "--surrogate \"\(self.surrogate)\" is unknown; expected rectangular, triangular, sigmoid, gaussian or arctan."
             )
@@ -52,14 +52,17 @@ struct NeuronOptions: ParsableArguments {
         default: throw ValidationError("--weight-init \"\(weightInit)\" is unknown; expected default or orthogonal.")
         }
         return NetworkOptions(
-            neuron: LIFNeuron(decay: decay, threshold: threshold, surrogate: surrogate, detachReset: detachReset),
+            neuron: LIF(decay: decay, threshold: threshold, anySurrogate: surrogate, detachReset: detachReset),
             classes: classes, votes: votes, neuNormDecay: neunormDecay, dropoutMasks: masks,
             initialization: initialization)
     }
 }
 
 extension DatasetKind: ExpressibleByArgument {}
-extension Loss: ExpressibleByArgument {}
+extension Loss: ExpressibleByArgument {
+    public init?(argument: String) { self.init(named: argument) }
+    public static var allValueStrings: [String] { Loss.builtIn.map(\.name) }
+}
 extension Encoding: ExpressibleByArgument {}
 extension LoopOrder: ExpressibleByArgument {}
 extension OptimizerConfiguration.Kind: ExpressibleByArgument {}

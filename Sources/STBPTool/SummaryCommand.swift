@@ -18,7 +18,7 @@ struct SummaryCommand: ParsableCommand {
     func run() throws {
         let shape = try parseShape(inputShape, option: "--input-shape")
         let network = try Network(model, inputShape: shape, options: NetworkOptions(classes: classes))
-        print("\(network.spec)")
+        print(network.spec?.text ?? model)
         print(network.summary)
     }
 }

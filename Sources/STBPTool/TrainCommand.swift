@@ -126,62 +126,27 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         if let threads { ComputeThreads.set(threads) }
-        let folder = try RunFolder(URL(fileURLWithPath: output))
         let splits = try data.load(timeSteps: timeSteps)
-        let trainer: Trainer
-        if resume {
-            guard FileManager.default.fileExists(atPath: folder.lastCheckpointURL.path) else {
-                throw ValidationError(
-                    "--resume: no checkpoint at \(folder.lastCheckpointURL.path); start the run without --resume.")
-            }
-            trainer = try Trainer(
-                resuming: try Checkpoint(contentsOf: folder.lastCheckpointURL), path: folder.lastCheckpointURL.path)
-            print(
-                "Resuming \(folder.url.path) at epoch \(trainer.progress.epoch + 1), batch \(trainer.progress.batch).")
-        } else {
-            let configuration = TrainingConfiguration(
-                spec: model, inputShape: splits.inputShape,
-                network: try neuron.networkOptions(classes: splits.classNames.count), timeSteps: timeSteps,
-                encoding: encoding, loss: loss, epochs: epochs, batchSize: batchSize,
-                optimizer: OptimizerConfiguration(
-                    kind: optimizer, learningRate: learningRate, momentum: momentum, nesterov: nesterov,
-                    weightDecay: weightDecay, beta1: beta1, beta2: beta2, epsilon: adamEpsilon,
-                    denseLearningRateScale: denseLrScale),
-                schedule: try learningRateSchedule(), seed: seed)
-            trainer = try Trainer(configuration)
-            if let weights = self.`init` {
-                try trainer.initialize(from: try SafeTensors(contentsOf: URL(fileURLWithPath: weights)), path: weights)
-            }
-            try? FileManager.default.removeItem(at: folder.metricsURL)
-            try folder.writeConfiguration(configuration, dataset: data.dataset.rawValue, command: CommandLine.arguments)
-        }
-        let configuration = trainer.configuration
-        guard trainer.network.classes == splits.classNames.count else {
-            throw ValidationError(
-                "--model \(configuration.spec) scores \(trainer.network.classes) classes but \(data.dataset.rawValue) has \(splits.classNames.count)."
-            )
-        }
-        print(trainer.network.summary)
-        print("\(splits.train.count) training and \(splits.test.count) test samples, \(ComputeThreads.count) threads")
-        let session = TrainingSession(
-            trainer: trainer, folder: folder,
-            train: BatchLoader(dataset: splits.train, batchSize: configuration.batchSize, seed: configuration.seed),
-            test: BatchLoader(
-                dataset: splits.test, batchSize: configuration.batchSize, shuffle: false, seed: configuration.seed),
-            logEvery: logEvery, keepEpochCheckpoints: keepEpochCheckpoints,
-            rasterSample: try splits.test.sample(at: 0).input)
+        let configuration = TrainingConfiguration(
+            spec: model, inputShape: splits.inputShape,
+            network: try neuron.networkOptions(classes: splits.classNames.count), timeSteps: timeSteps,
+            encoding: encoding, loss: loss, epochs: epochs, batchSize: batchSize,
+            optimizer: OptimizerConfiguration(
+                kind: optimizer, learningRate: learningRate, momentum: momentum, nesterov: nesterov,
+                weightDecay: weightDecay, beta1: beta1, beta2: beta2, epsilon: adamEpsilon,
+                denseLearningRateScale: denseLrScale),
+            schedule: try learningRateSchedule(), seed: seed)
+        var run = TrainingRun(
+            configuration: configuration, splits: splits, dataset: data.dataset.rawValue,
+            folder: URL(fileURLWithPath: output))
+        run.resume = resume
+        run.initialWeights = self.`init`
+        run.logEvery = logEvery
+        run.keepEpochCheckpoints = keepEpochCheckpoints
         let interrupt = InterruptRequest()
         var progress = ConsoleProgress(epochs: configuration.epochs)
-        let finished = try session.run(shouldStop: { interrupt.isRequested }) { progress.show($0) }
-        if finished {
-            if let best = trainer.progress.bestAccuracy, let epoch = trainer.progress.bestEpoch {
-                print(
-                    String(
-                        format: "Best test accuracy %.2f%% (epoch %d). Run folder: %@", 100 * best, epoch + 1,
-                        folder.url.path))
-            }
-        } else {
-            throw ExitCode(130)
-        }
+        let outcome = try run.run(shouldStop: { interrupt.isRequested }, events: { progress.show($0) })
+        guard outcome.finished else { throw ExitCode(130) }
+        print(outcome.summary)
     }
 }

@@ -6,7 +6,7 @@ public struct Evaluation: Sendable, Codable, Equatable {
     public var loss: Double
     /// confusion[label][prediction] counts.
     public var confusion: [[Int]]
-    /// The mean firing rate of each spiking layer, by token index (as strings, for JSON).
+    /// The mean firing rate of each spiking layer, by path (a spec network's token index).
     public var firingRates: [String: Double]
 
     /// The number of samples.
@@ -28,7 +28,7 @@ public struct Evaluation: Sendable, Codable, Equatable {
 public struct EvaluationAccumulator {
     private var lossSum: Double = 0
     private var confusion: [[Int]]
-    private var rateSums: [Int: Double] = [:]
+    private var rateSums: [String: Double] = [:]
     private var batches = 0
 
     /// An empty accumulator for `classes` classes.
@@ -37,7 +37,7 @@ public struct EvaluationAccumulator {
     }
 
     /// Adds one batch: its mean loss, readout [N, classes], labels and firing rates.
-    public mutating func add(loss: Float, readout: Tensor, labels: [Int], firingRates: [Int: Float]) {
+    public mutating func add(loss: Float, readout: Tensor, labels: [Int], firingRates: [String: Float]) {
         lossSum += Double(loss) * Double(labels.count)
         for (label, prediction) in zip(labels, readout.argmaxRows()) { confusion[label][prediction] += 1 }
         for (index, rate) in firingRates { rateSums[index, default: 0] += Double(rate) }
@@ -49,7 +49,6 @@ public struct EvaluationAccumulator {
         let total = confusion.reduce(0) { $0 + $1.reduce(0, +) }
         return Evaluation(
             loss: total == 0 ? 0 : lossSum / Double(total), confusion: confusion,
-            firingRates: Dictionary(
-                uniqueKeysWithValues: rateSums.map { ("\($0.key)", $0.value / Double(max(batches, 1))) }))
+            firingRates: rateSums.mapValues { $0 / Double(max(batches, 1)) })
     }
 }

@@ -50,6 +50,6 @@ public enum GradientExport {
         ]
         for (name, gradient) in result.gradients { entries["grad.\(name)"] = .float32(gradient) }
         return SafeTensors(
-            entries: entries, metadata: ["spec": network.spec.text, "loop_order": options.order.rawValue])
+            entries: entries, metadata: ["spec": network.spec?.text ?? "", "loop_order": options.order.rawValue])
     }
 }

@@ -31,8 +31,8 @@ public enum RunPlots {
             SVGPlot.lines(title: "Accuracy", xLabel: "epoch", yLabel: "accuracy", series: accuracySeries),
             "accuracy.svg",
             folder)
-        let rateSeries = network.spikingLayers.map { index in
-            series("\(index): \(network.spec.tokenTexts[index])", epochs, x: "epoch", y: "firing_rate.\(index)")
+        let rateSeries = network.spikingLayers.map { path in
+            series("\(path): \(network.label(ofLayerAt: path))", epochs, x: "epoch", y: "firing_rate.\(path)")
         }.filter { !$0.points.isEmpty }
         try write(
             SVGPlot.lines(
@@ -58,14 +58,14 @@ public enum RunPlots {
         let output = network(
             input, options: ForwardOptions(timeSteps: timeSteps, encoding: encoding, recordSpikes: true),
             generator: &generator)
-        let layers = network.spikingLayers.compactMap { index -> (name: String, steps: [[Bool]])? in
-            guard let spikes = output.spikes[index] else { return nil }
+        let layers = network.spikingLayers.compactMap { path -> (name: String, steps: [[Bool]])? in
+            guard let spikes = output.spikes[path] else { return nil }
             let steps = spikes.shape[0], neurons = spikes.count / max(steps, 1)
             let active = (0..<neurons).filter { n in (0..<steps).contains { spikes[flat: $0 * neurons + n] > 0 } }
             let shown = min(64, active.count)
             let picks = (0..<shown).map { active[$0 * active.count / shown] }
             let rows = (0..<steps).map { t in picks.map { spikes[flat: t * neurons + $0] > 0 } }
-            return ("\(index): \(network.spec.tokenTexts[index])", rows)
+            return ("\(path): \(network.label(ofLayerAt: path))", rows)
         }
         return SVGPlot.raster(title: "Spikes of one sample (up to 64 active neurons per layer)", layers: layers)
     }

@@ -6,32 +6,69 @@ import STBPTensor
 /// Trains a network with STBP: epochs of batches, an optimizer step per batch, evaluation,
 /// events for progress and logs, checkpoints that resume exactly.
 ///
+///     // A network in the paper's notation:
 ///     let trainer = try Trainer(TrainingConfiguration(spec: "32C3-AP2-32C3-AP2-128FC-10", inputShape: [1, 28, 28]))
+///     // Any network composed in Swift, with any loss:
+///     let trainer = try Trainer(network: network, configuration: configuration, loss: myLoss)
 ///     try trainer.fit(train: trainLoader, test: testLoader) { event in print(event) }
 public final class Trainer {
     /// The run's configuration.
     public let configuration: TrainingConfiguration
     /// The network being trained.
     public let network: Network
+    /// The loss on the readout.
+    public let loss: Loss
     /// The optimizer.
     public let optimizer: Optimizer
     /// Where the run stands.
     public private(set) var progress: TrainingProgress
 
-    /// A new run: the network initialised from the configuration's seed.
-    public init(_ configuration: TrainingConfiguration) throws {
+    /// A new run of the network the configuration's spec names, initialised from its seed.
+    public convenience init(_ configuration: TrainingConfiguration) throws {
+        guard let spec = configuration.spec else {
+            throw TrainingError.mismatch(
+                "The configuration names no spec: its network was composed in Swift; give it as Trainer(network:).")
+        }
+        try self.init(
+            network: Network(
+                spec, inputShape: configuration.inputShape, options: configuration.network, seed: configuration.seed),
+            configuration: configuration)
+    }
+
+    /// A new run training `network` with the configuration's optimizer, schedule, batch size and
+    /// seed, and `loss` (the configuration's loss when nil). The configuration records the
+    /// network's input shape and loss, and its spec when the network was built from one.
+    public init(network: Network, configuration: TrainingConfiguration, loss: Loss? = nil) throws {
+        var configuration = configuration
+        configuration.inputShape = network.inputShape
+        configuration.spec = network.options == nil ? nil : network.spec?.text
+        if let options = network.options { configuration.network = options }
+        if let loss { configuration.loss = loss }
+        guard configuration.loss.isResolved else {
+            throw TrainingError.mismatch(
+                "The loss \"\(configuration.loss.name)\" is not built in; give it to the Trainer (loss:).")
+        }
         self.configuration = configuration
-        network = try Network(
-            configuration.spec, inputShape: configuration.inputShape, options: configuration.network,
-            seed: configuration.seed)
+        self.network = network
+        self.loss = configuration.loss
         optimizer = configuration.optimizer.makeOptimizer(for: network)
         progress = TrainingProgress(generator: SeededGenerator(seed: configuration.seed &+ 0x7472_6169_6E))
     }
 
     /// A run continued from a checkpoint: parameters, optimizer state and progress restored.
-    public convenience init(resuming checkpoint: Checkpoint, path: String = "checkpoint") throws {
-        try self.init(checkpoint.configuration)
-        try network.loadParameters(
+    /// A checkpoint of a network composed in Swift needs that network (freshly made) and, for a
+    /// loss of your own, that loss.
+    public convenience init(
+        resuming checkpoint: Checkpoint, network: Network? = nil, loss: Loss? = nil, path: String = "checkpoint"
+    ) throws {
+        if let network {
+            try self.init(network: network, configuration: checkpoint.configuration, loss: loss)
+        } else {
+            var configuration = checkpoint.configuration
+            if let loss { configuration.loss = loss }
+            try self.init(configuration)
+        }
+        try self.network.loadParameters(
             from: SafeTensors(entries: checkpoint.parameters.mapValues { .float32($0) }), path: path)
         try optimizer.load(state: checkpoint.optimizerState)
         progress = checkpoint.progress
@@ -56,19 +93,21 @@ public final class Trainer {
     func check(_ batch: Batch) throws {
         guard batch.labels.allSatisfy({ $0 >= 0 && $0 < network.classes }) else {
             throw TrainingError.mismatch(
-                "A batch has labels outside 0..<\(network.classes), the classes of \(configuration.spec).")
+                "A batch has labels outside 0..<\(network.classes), the classes of \(network.spec?.text ?? "the network")."
+            )
         }
     }
 
     /// One optimizer step on `batch` at the learning rate of the current progress.
-    public func trainStep(_ batch: Batch, batchCount: Int) throws -> (loss: Float, correct: Int, rates: [Int: Float]) {
+    public func trainStep(_ batch: Batch, batchCount: Int) throws -> (loss: Float, correct: Int, rates: [String: Float])
+    {
         try check(batch)
         let fraction = Double(progress.epoch) + Double(progress.batch) / Double(max(batchCount, 1))
         optimizer.learningRate =
             configuration.optimizer.learningRate * configuration.schedule.factor(epoch: fraction, step: progress.step)
         var generator = progress.generator
         let result = network.lossAndGradients(
-            batch.inputs, labels: batch.labels, loss: configuration.loss, options: forwardOptions(training: true),
+            batch.inputs, labels: batch.labels, loss: loss, options: forwardOptions(training: true),
             generator: &generator)
         guard result.loss.isFinite else {
             throw TrainingError.nonFiniteLoss(
@@ -112,7 +151,7 @@ public final class Trainer {
                     learningRate: Double(optimizer.learningRate),
                     samplesPerSecond: Double(progress.epochSeen) / max(progress.epochSeconds, 1e-9),
                     elapsedSeconds: progress.epochSeconds,
-                    firingRates: Dictionary(uniqueKeysWithValues: rates.map { ("\($0.key)", Double($0.value)) })))
+                    firingRates: rates.mapValues(Double.init)))
             if shouldStop() && progress.batch < loader.batchCount { return false }
         }
         return true
@@ -126,9 +165,9 @@ public final class Trainer {
         while let batch = try batches.next() {
             try check(batch)
             let output = network(batch.inputs, options: forwardOptions(training: false), generator: &generator)
-            let loss = configuration.loss(output.readout, labels: batch.labels)
+            let value = loss(output.readout, labels: batch.labels)
             accumulator.add(
-                loss: loss.value.scalar, readout: output.readout.value, labels: batch.labels,
+                loss: value.value.scalar, readout: output.readout.value, labels: batch.labels,
                 firingRates: output.firingRates)
         }
         return accumulator.result

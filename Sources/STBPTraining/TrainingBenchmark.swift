@@ -167,14 +167,14 @@ public enum TrainingBenchmark {
         var best = [1, 1, 1]
         var shape = network.inputShape
         let samples = timeSteps * batchSize
-        for (index, layer) in network.layers.enumerated() {
+        for (index, (_, layer)) in network.layers.sublayers.enumerated() {
             var candidate: [Int]?
             if let conv = layer as? Conv2D {
                 let g = Conv2DGeometry(
                     inputShape: [samples] + shape, weightShape: conv.weight.value.shape, stride: conv.stride,
                     padding: conv.padding)
                 candidate = Conv2DKernel.forwardGEMMShape(g)
-            } else if let dense = (layer as? Dense) ?? (layer as? Voting)?.dense {
+            } else if let dense = layer as? Dense {
                 candidate = [samples, dense.outputSize, dense.inputSize]
             }
             if let candidate, candidate.reduce(1, *) > best.reduce(1, *) { best = candidate }

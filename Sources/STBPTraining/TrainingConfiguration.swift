@@ -54,9 +54,9 @@ public struct OptimizerConfiguration: Sendable, Hashable, Codable {
                 decoupled: kind == .adamw)
         }
         if denseLearningRateScale != 1 {
-            for (index, layer) in network.layers.enumerated() where layer is Dense || layer is Voting {
+            for (path, layer) in network.allLayers where layer is Dense {
                 for (name, _) in layer.parameters {
-                    optimizer.learningRateMultipliers["layers.\(index).\(name)"] = denseLearningRateScale
+                    optimizer.learningRateMultipliers["layers.\(path).\(name)"] = denseLearningRateScale
                 }
             }
         }
@@ -66,17 +66,18 @@ public struct OptimizerConfiguration: Sendable, Hashable, Codable {
 
 /// Everything that defines a training run; saved in the run folder and in every checkpoint.
 public struct TrainingConfiguration: Sendable, Hashable, Codable {
-    /// The network in the paper's notation.
-    public var spec: String
-    /// One input sample per step, [C, H, W].
+    /// The network in the paper's notation, or nil for a network composed in Swift (the
+    /// `Trainer` is then given the network).
+    public var spec: String?
+    /// One input sample per step, e.g. [C, H, W].
     public var inputShape: [Int]
-    /// How the network is built (neurons, classes, votes, NeuNorm decay, dropout masks).
+    /// How a spec network is built (neurons, classes, votes, NeuNorm decay, dropout masks).
     public var network: NetworkOptions
     /// T for static inputs (event data brings its own T).
     public var timeSteps: Int
     /// How static inputs are fed.
     public var encoding: Encoding
-    /// The loss on the readout.
+    /// The loss on the readout (stored by name; a loss of your own is given to the `Trainer` again).
     public var loss: Loss
     /// Passes over the training data.
     public var epochs: Int
@@ -91,7 +92,7 @@ public struct TrainingConfiguration: Sendable, Hashable, Codable {
 
     /// The authors' MNIST recipe by default: T 8, direct encoding, MSE, Adam 1e-3, batch 100.
     public init(
-        spec: String, inputShape: [Int], network: NetworkOptions = NetworkOptions(), timeSteps: Int = 8,
+        spec: String?, inputShape: [Int], network: NetworkOptions = NetworkOptions(), timeSteps: Int = 8,
         encoding: Encoding = .direct, loss: Loss = .meanSquaredError, epochs: Int = 1, batchSize: Int = 100,
         optimizer: OptimizerConfiguration = OptimizerConfiguration(),
         schedule: LearningRateSchedule = LearningRateSchedule(),

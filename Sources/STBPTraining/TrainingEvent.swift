@@ -19,7 +19,7 @@ public struct StepReport: Sendable, Codable {
     public var samplesPerSecond: Double
     /// Seconds spent in this epoch so far.
     public var elapsedSeconds: Double
-    /// This batch's firing rate of each spiking layer, by token index.
+    /// This batch's firing rate of each spiking layer, by path (a spec network's token index).
     public var firingRates: [String: Double]
 }
 
@@ -35,7 +35,7 @@ public struct EpochReport: Sendable, Codable {
     public var samplesPerSecond: Double
     public var seconds: Double
     public var learningRate: Double
-    /// The test set's firing rate of each spiking layer, by token index.
+    /// The test set's firing rate of each spiking layer, by path (a spec network's token index).
     public var firingRates: [String: Double]
     /// Whether this epoch's test accuracy is the best so far.
     public var isBest: Bool

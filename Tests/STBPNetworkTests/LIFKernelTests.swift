@@ -4,13 +4,14 @@ import Testing
 @testable import STBPNetwork
 
 /// The LIF reverse pass's C loop for the rectangular surrogate against the generic Swift loop
-/// every other curve runs, fed the same rectangle: the two must agree bit for bit.
+/// that every other surrogate runs, fed the same rectangle: the two must agree bit for bit.
 @Suite struct LIFKernelTests {
-    /// h(u) = (1/a) · 1[|u - V| < a/2], as `RectangularCurve`, but a type of its own: `reverse`
-    /// then runs its Swift loop instead of the C one.
-    struct SwiftRectangle: SurrogateCurve {
-        let threshold: Float, width: Float
-        func callAsFunction(_ u: Float) -> Float { abs(u - threshold) < width / 2 ? 1 / width : 0 }
+    /// h(x) = (1/a) · 1[|x| < a/2], as `RectangularSurrogate`, but a surrogate of its own: it
+    /// has no fused kernel, so `reverse` runs the generic Swift path.
+    struct SwiftRectangle: Surrogate {
+        let width: Float
+        var name: String { "swift-rectangle" }
+        func derivative(at x: Float) -> Float { abs(x) < width / 2 ? 1 / width : 0 }
     }
 
     struct Case: Sendable, CustomStringConvertible {
@@ -26,9 +27,7 @@ import Testing
     ]
 
     /// dL/dI of `LIFKernel.reverse` with `curve`.
-    func gradient<H: SurrogateCurve>(
-        _ curve: H, _ neuron: LIFNeuron, _ c: Case, current: Tensor, upstream: Tensor, steps: Int
-    ) -> [Float] {
+    func gradient(_ neuron: LIF, _ c: Case, current: Tensor, upstream: Tensor, steps: Int) -> [Float] {
         var result = [Float](repeating: .nan, count: c.constant ? c.size : steps * c.size)
         current.withUnsafeBufferPointer { current in
             upstream.withUnsafeBufferPointer { upstream in
@@ -36,8 +35,7 @@ import Testing
                     LIFKernel.reverse(
                         LIFKernel.ReverseArguments(
                             neuron: neuron, current: current.baseAddress!, constant: c.constant, timeSteps: steps,
-                            size: c.size, pooling: nil, gradient: upstream.baseAddress!, gradCurrent: out.baseAddress!),
-                        curve)
+                            size: c.size, pooling: nil, gradient: upstream.baseAddress!, gradCurrent: out.baseAddress!))
                 }
             }
         }
@@ -48,14 +46,15 @@ import Testing
     func theVectorisedRectangleEqualsTheGenericLoop(_ c: Case) {
         var g = SeededGenerator(seed: UInt64(c.size))
         let steps = 6
-        let neuron = LIFNeuron(decay: 0.3, threshold: 0.4, detachReset: c.detachReset)
+        var neuron = LIF(decay: 0.3, threshold: 0.4, detachReset: c.detachReset)
         let current = Tensor.normal(
             c.constant ? [c.size] : [steps, c.size], mean: 0.4, standardDeviation: 0.6, using: &g)
         let upstream = Tensor.normal([steps, c.size], using: &g)
-        let vectorised = gradient(
-            RectangularCurve(threshold: 0.4, width: 1), neuron, c, current: current, upstream: upstream, steps: steps)
-        let generic = gradient(
-            SwiftRectangle(threshold: 0.4, width: 1), neuron, c, current: current, upstream: upstream, steps: steps)
+        #expect(neuron.surrogate.lifReverseKernel != nil)
+        let vectorised = gradient(neuron, c, current: current, upstream: upstream, steps: steps)
+        neuron.surrogate = SwiftRectangle(width: 1)
+        #expect(neuron.surrogate.lifReverseKernel == nil)
+        let generic = gradient(neuron, c, current: current, upstream: upstream, steps: steps)
         #expect(vectorised == generic)
         #expect(vectorised.contains { $0 != 0 })
     }

@@ -1,12 +1,14 @@
 import STBPAutodiff
-import STBPNetwork
 import STBPTensor
 import Testing
 
-/// LIF with pooling fused into its passes against LIF followed by the pooling layer.
+@testable import STBPNetwork
+
+/// LIF with pooling fused into its passes (what a `Sequential` of `LIF` then `AvgPool2D` runs)
+/// against LIF followed by the pooling layer run apart.
 @Suite struct LIFPoolingTests {
     struct Case: Sendable, CustomStringConvertible {
-        let surrogate: Surrogate
+        let surrogate: any Surrogate
         let constant: Bool
         let kernel: Int, stride: Int
         let height: Int, width: Int
@@ -18,18 +20,18 @@ import Testing
             Case(surrogate: $0, constant: false, kernel: 2, stride: 2, height: 6, width: 8)
         }
         + [
-            Case(surrogate: .default, constant: true, kernel: 2, stride: 2, height: 6, width: 6),
-            Case(surrogate: .default, constant: false, kernel: 2, stride: 2, height: 7, width: 5),
-            Case(surrogate: .triangular(width: 1), constant: true, kernel: 3, stride: 2, height: 7, width: 9),
-            Case(surrogate: .default, constant: false, kernel: 2, stride: 3, height: 8, width: 8),
-            Case(surrogate: .default, constant: false, kernel: 2, stride: 2, height: 40, width: 40),
+            Case(surrogate: RectangularSurrogate.default, constant: true, kernel: 2, stride: 2, height: 6, width: 6),
+            Case(surrogate: RectangularSurrogate.default, constant: false, kernel: 2, stride: 2, height: 7, width: 5),
+            Case(surrogate: TriangularSurrogate(width: 1), constant: true, kernel: 3, stride: 2, height: 7, width: 9),
+            Case(surrogate: RectangularSurrogate.default, constant: false, kernel: 2, stride: 3, height: 8, width: 8),
+            Case(surrogate: RectangularSurrogate.default, constant: false, kernel: 2, stride: 2, height: 40, width: 40),
         ]
 
     @Test(arguments: cases)
     func poolingInsideTheLIFPassEqualsLIFThenPooling(_ c: Case) {
         var g = SeededGenerator(seed: 8)
         let (t, n, channels) = (5, 3, 4)
-        let neuron = LIFNeuron(decay: 0.3, threshold: 0.4, surrogate: c.surrogate)
+        let neuron = LIF(decay: 0.3, threshold: 0.4, anySurrogate: c.surrogate)
         let pool = AvgPool2D(kernelSize: c.kernel, stride: c.stride)
         let mapShape = [n, channels, c.height, c.width]
         let current = Tensor.normal(
@@ -38,13 +40,20 @@ import Testing
         let fusedTape = Tape()
         let fusedInput = fusedTape.variable(current)
         let series = c.constant ? TimeSeries(constant: fusedInput, timeSteps: t) : TimeSeries(steps: fusedInput)
-        let fused = neuron(series, pooledBy: pool)
+        let fusedBlock = Sequential {
+            neuron
+            pool
+        }
+        #expect(fusedBlock.stages.count == 1 && fusedBlock.stages[0].lifPooling != nil)
+        var context = ForwardContext(tape: fusedTape, isTraining: false, timeSteps: t, generator: g)
+        let fused = fusedBlock.forward(series, context: &context).value
         let upstream = Tensor.normal(fused.shape, using: &g)
         let fusedGradient = fusedTape.backward((fused * Variable(upstream)).sum())[fusedInput]
 
         let plainTape = Tape()
         let plainInput = plainTape.variable(current)
-        let spikes = c.constant ? neuron(constant: plainInput, timeSteps: t) : neuron(plainInput)
+        let plainSeries = c.constant ? TimeSeries(constant: plainInput, timeSteps: t) : TimeSeries(steps: plainInput)
+        let spikes = neuron.forward(plainSeries, context: &context).value
         let pooled = spikes.reshaped([t * n, channels, c.height, c.width])
             .averagePooled(kernel: c.kernel, stride: c.stride).reshaped(fused.shape)
         let plainGradient = plainTape.backward((pooled * Variable(upstream)).sum())[plainInput]

@@ -70,8 +70,18 @@ import Testing
 
     @Test func theSummaryCountsParametersAndMultiplyAccumulates() throws {
         let summary = try Network("32C3-AP2-32C3-AP2-128FC-10", inputShape: [1, 28, 28]).summary
+        // Each convolution and dense token is its synapses, then LIF neurons, both named by the token.
         #expect(
-            summary.rows.map(\.outputShape) == [[32, 28, 28], [32, 14, 14], [32, 14, 14], [32, 7, 7], [128], [10]])
+            summary.rows.map(\.outputShape) == [
+                [32, 28, 28], [32, 28, 28], [32, 14, 14], [32, 14, 14], [32, 14, 14], [32, 7, 7], [128], [128], [10],
+                [10],
+            ])
+        #expect(summary.rows.map(\.name) == ["0", "0", "1", "2", "2", "3", "4", "4", "5", "5"])
+        #expect(
+            summary.rows.map(\.kind) == [
+                "Conv2D", "LIF", "AvgPool2D", "Conv2D", "LIF", "AvgPool2D", "Dense", "LIF", "Dense", "LIF",
+            ])
+        #expect(summary.rows[3].token == "32C3")
         #expect(summary.totalParameters == 320 + 9248 + 200_832 + 1290)
         // 28·28·32·9 + 14·14·32·288 + 1568·128 + 128·10
         #expect(summary.totalMultiplyAccumulates == 225_792 + 1_806_336 + 200_704 + 1280)
@@ -93,6 +103,7 @@ import Testing
     @Test func votingScoresTheConfiguredClasses() throws {
         let network = try Network("16FC-Voting5", inputShape: [4], options: NetworkOptions(classes: 3))
         #expect(network.classes == 3)
-        #expect(network.outputShapes.last == [15])
+        #expect(network.outputShapes.suffix(3) == [[15], [15], [3]])
+        #expect(network.parameter(named: "layers.1.weight")!.value.shape == [15, 16])
     }
 }

@@ -23,9 +23,9 @@ struct Fixture {
     func labels(_ key: String = "labels") -> [Int] { file.int64(key)!.map(Int.init) }
 
     var networkOptions: NetworkOptions {
-        let neuron = LIFNeuron(
+        let neuron = LIF(
             decay: number("decay"), threshold: number("threshold"),
-            surrogate: Surrogate(name: meta("surrogate"), width: number("surrogate_width"))!,
+            anySurrogate: SurrogateCatalog.surrogate(named: meta("surrogate"), width: number("surrogate_width"))!,
             detachReset: meta("reset") == "detached")
         return NetworkOptions(
             neuron: neuron, classes: Int(meta("classes"))!, votes: max(1, Int(meta("votes")) ?? 10),

@@ -3,7 +3,7 @@ import Testing
 
 /// Every example runs its smoke mode (synthetic data in the real file format), so none can rot.
 @Suite struct ExampleSmokeTests {
-    @Test(arguments: ["stbp-quickstart", "stbp-nmnist", "stbp-dvs-cifar10", "stbp-cifar10"])
+    @Test(arguments: ["stbp-quickstart", "stbp-nmnist", "stbp-dvs-cifar10", "stbp-cifar10", "stbp-extending"])
     func theSmokeModeTrainsAFewStepsAndReports(example: String) throws {
         let scratch = try ScratchFolder()
         defer { scratch.remove() }

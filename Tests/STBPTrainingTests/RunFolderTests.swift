@@ -42,7 +42,7 @@ import Testing
         accumulator.add(
             loss: 0.5, readout: Tensor(shape: [3, 3], scalars: [0.9, 0, 0, 0, 0.1, 0.8, 0, 0.6, 0.2]),
             labels: [0, 1, 1],
-            firingRates: [0: 0.2])
+            firingRates: ["0": 0.2])
         let result = accumulator.result
         #expect(result.confusion == [[1, 0, 0], [0, 1, 1], [0, 0, 0]])
         #expect(abs(result.accuracy - 2.0 / 3) < 1e-12)

@@ -28,7 +28,7 @@ func bandImages(count: Int, seed: UInt64) -> ImageDataset {
 func smallConfiguration(epochs: Int = 2) -> TrainingConfiguration {
     TrainingConfiguration(
         spec: "8C3-AP2-D0.2-24FC-4", inputShape: [1, 8, 8],
-        network: NetworkOptions(neuron: LIFNeuron(decay: 0.3, threshold: 0.3)), timeSteps: 4, epochs: epochs,
+        network: NetworkOptions(neuron: LIF(decay: 0.3, threshold: 0.3)), timeSteps: 4, epochs: epochs,
         batchSize: 8, optimizer: OptimizerConfiguration(kind: .adam, learningRate: 5e-3),
         schedule: LearningRateSchedule(decay: .step(milestones: [1], factor: 0.5), warmupSteps: 3), seed: 11)
 }
