@@ -1,4 +1,4 @@
-// A Swift script that uses swift-stbp: build a small spiking network from a spec, train it
+// A Swift script that uses swift-stbp: compose a small spiking network from layers, train it
 // with STBP on the tape for a few hundred steps, and print its loss falling.
 //
 //     Scripts/run-script.sh Examples/Scripts/spiking_xor.swift
@@ -8,9 +8,15 @@ import STBP
 let inputs = Tensor(shape: [4, 2], scalars: [0, 0, 0, 1, 1, 0, 1, 1])
 let labels = [0, 1, 1, 0]
 
-let network = try Network(
-    "32FC-Voting", inputShape: [2], options: NetworkOptions(neuron: LIF(decay: 0.5, threshold: 0.3), classes: 2),
-    seed: 1)
+// The same network as the spec "32FC-Voting" with two classes: 32 neurons, then 2 x 10 voters.
+let neuron = LIF(decay: 0.5, threshold: 0.3)
+let network = try Network(inputShape: [2], seed: 1) {
+    Dense(2, 32)
+    neuron
+    Dense(32, 20)
+    neuron
+    Voting(classes: 2, votes: 10)
+}
 let optimizer = Adam(learningRate: 0.02)
 var generator = SeededGenerator(seed: 0)
 let options = ForwardOptions(timeSteps: 8, isTraining: true)
