@@ -23,7 +23,8 @@
 # are listed and counted, marked "synthesized", and not flagged.
 #
 # Line format: <module>  <kind>  <path>  <declaration>  <file>:<line>  [UNDOCUMENTED]
-# Executable targets (the tool, the examples) and test targets have no symbol graph; the umbrella
+# Only the Swift library targets are listed (from `swift package describe`): executables (the
+# tool, the examples) and tests are left out, and the C target CSTBPKernels too; the umbrella
 # module STBP only re-exports, so it counts 0. Set STBP_SCRATCH_PATH for another build folder.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -51,17 +52,27 @@ if [ -z "$folder" ] || [ ! -d "$folder" ] || { [ "$status" -ne 0 ] && [ -n "$oth
     exit 1
 fi
 
-exec python3 - "$folder" "$mode" "$root" <<'PYTHON'
+# The package's Swift library modules (the graph folder may also hold the test bundle's modules).
+description="$(swift package "${options[@]}" describe --type json)"
+
+exec python3 - "$folder" "$mode" "$root" "$description" <<'PYTHON'
 import glob
 import json
 import os
 import sys
 
 folder, mode, root = sys.argv[1], sys.argv[2], sys.argv[3]
-modules = {}  # module -> list of (file, line, text, flagged)
+targets = json.loads(sys.argv[4])["targets"]
+modules = {  # module -> list of (file, line, text, flagged)
+    target["name"]: []
+    for target in targets
+    if target["type"] == "library" and target.get("module_type") == "SwiftTarget"
+}
 for path in sorted(glob.glob(os.path.join(folder, "*.symbols.json"))):
     module = os.path.basename(path)[: -len(".symbols.json")].split("@")[0]
-    rows = modules.setdefault(module, [])
+    if module not in modules:
+        continue
+    rows = modules[module]
     with open(path) as handle:
         graph = json.load(handle)
     for symbol in graph["symbols"]:
