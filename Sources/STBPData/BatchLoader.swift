@@ -81,7 +81,7 @@ public struct BatchLoader: Sendable {
     }
 
     /// The samples `indices` as one batch, each augmented with the generator of (seed, epoch, index).
-    public func assemble(_ indices: [Int], epoch: Int) throws -> Batch {
+    package func assemble(_ indices: [Int], epoch: Int) throws -> Batch {
         precondition(!indices.isEmpty, "A batch needs at least one sample.")
         let shape = dataset.sampleShape
         let size = shape.reduce(1, *)

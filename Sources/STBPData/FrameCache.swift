@@ -23,7 +23,7 @@ public struct FrameCache: Sendable {
     static let formatVersion = "stbp-frames-1"
 
     /// The entry file for `source` and `key`.
-    public func entryURL(source: URL, key: String) -> URL {
+    package func entryURL(source: URL, key: String) -> URL {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a 64
         for byte in "\(source.standardizedFileURL.path)\u{0}\(key)".utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
