@@ -68,7 +68,8 @@ public struct BatchLoader: Sendable {
         return SeedMixing.permutation(dataset.count, using: &generator)
     }
 
-    /// Batch number `index` of `epoch`, prepared on the calling thread.
+    /// Batch number `index` (in `0..<batchCount`) of `epoch`, prepared on the calling thread;
+    /// rethrows a sample's `DataError`.
     public func batch(_ index: Int, epoch: Int) throws -> Batch {
         precondition(index >= 0 && index < batchCount, "Batch \(index) is outside 0..<\(batchCount).")
         return try batch(of: order(epoch: epoch), index: index, epoch: epoch)

@@ -68,7 +68,8 @@ public struct FrameCache: Sendable {
     }
 
     /// Stores `frames` for `source` under `key`, replacing any older entry; call it right after
-    /// reading the source, since the entry records the source's current size and time.
+    /// reading the source, since the entry records the source's current size and time. Throws
+    /// `DataError` when `source` does not exist or the entry cannot be written.
     public func store(_ frames: Tensor, source: URL, key: String) throws {
         guard let metadata = expectedMetadata(source: source, key: key) else {
             throw DataError(.unreadable, path: source.path, "the source file of a cache entry does not exist")
@@ -95,7 +96,8 @@ public struct FrameCache: Sendable {
     }
 
     /// The cached frames for `source` under `key`, or `make()`'s frames, stored for next time.
-    /// `hit` tells which.
+    /// `hit` tells which. Rethrows `make()`'s error; throws `DataError` when the entry cannot be
+    /// written.
     public func frames(source: URL, key: String, make: () throws -> Tensor) throws -> (frames: Tensor, hit: Bool) {
         // The fingerprint is taken before reading, so a file changed meanwhile is not cached as new.
         guard let metadata = expectedMetadata(source: source, key: key) else {
