@@ -86,7 +86,8 @@ public enum AEDAT2Format {
         return offset
     }
 
-    /// Reads and decodes the AEDAT 2.0 file at `url`.
+    /// Reads and decodes the AEDAT 2.0 file at `url`; throws `DataError` as `decode` does, or when
+    /// the file cannot be read.
     public static func read(_ url: URL, decoding: Decoding = .jAER) throws -> EventRecording {
         try decode(try FileIO.read(url), path: url.path, decoding: decoding)
     }
@@ -94,7 +95,8 @@ public enum AEDAT2Format {
     /// The bytes of an AEDAT 2.0 file holding `events` (the inverse of `decode` with the same
     /// `decoding`); `path` names the destination in errors.
     ///
-    /// Events must lie on the 128x128 sensor, have polarity 0 or 1 and timestamps in `0..<2^32`.
+    /// Events must lie on the 128x128 sensor, have polarity 0 or 1 and timestamps in `0..<2^32`;
+    /// another event throws `DataError`.
     public static func encode(
         _ events: [Event], decoding: Decoding = .jAER, path: String = "<memory>"
     ) throws -> [UInt8] {
@@ -119,7 +121,8 @@ public enum AEDAT2Format {
         return out
     }
 
-    /// Writes `events` to an AEDAT 2.0 file at `url` (atomically).
+    /// Writes `events` to an AEDAT 2.0 file at `url` (atomically); throws `DataError` as `encode`
+    /// does, or when the file cannot be written.
     public static func write(_ events: [Event], to url: URL, decoding: Decoding = .jAER) throws {
         try FileIO.writeAtomically(Data(try encode(events, decoding: decoding, path: url.path)), to: url)
     }

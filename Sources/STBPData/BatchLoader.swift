@@ -68,7 +68,8 @@ public struct BatchLoader: Sendable {
         return SeedMixing.permutation(dataset.count, using: &generator)
     }
 
-    /// Batch number `index` of `epoch`, prepared on the calling thread.
+    /// Batch number `index` (in `0..<batchCount`) of `epoch`, prepared on the calling thread;
+    /// rethrows a sample's `DataError`.
     public func batch(_ index: Int, epoch: Int) throws -> Batch {
         precondition(index >= 0 && index < batchCount, "Batch \(index) is outside 0..<\(batchCount).")
         return try batch(of: order(epoch: epoch), index: index, epoch: epoch)
@@ -81,7 +82,7 @@ public struct BatchLoader: Sendable {
     }
 
     /// The samples `indices` as one batch, each augmented with the generator of (seed, epoch, index).
-    public func assemble(_ indices: [Int], epoch: Int) throws -> Batch {
+    package func assemble(_ indices: [Int], epoch: Int) throws -> Batch {
         precondition(!indices.isEmpty, "A batch needs at least one sample.")
         let shape = dataset.sampleShape
         let size = shape.reduce(1, *)

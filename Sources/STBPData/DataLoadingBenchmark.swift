@@ -9,30 +9,30 @@ import STBPTensor
 /// ("cold"; the files themselves are in the OS page cache after being written), the first
 /// pass with a cache (reading, binning and writing entries), and a pass served from the cache.
 /// Then augmented CIFAR-10 batches (crop, flip, normalisation) from synthetic records.
-public enum DataLoadingBenchmark {
+package enum DataLoadingBenchmark {
     /// The measured rates, in samples per second.
-    public struct Report: Sendable, CustomStringConvertible {
+    package struct Report: Sendable, CustomStringConvertible {
         /// N-MNIST-format recordings read per pass.
-        public var eventSamples: Int
+        package var eventSamples: Int
         /// Events per synthetic recording.
-        public var eventsPerSample: Int
+        package var eventsPerSample: Int
         /// The binning used (T frames by time, counts).
-        public var frames: Int
+        package var frames: Int
         /// Read and bin, no cache.
-        public var eventColdSamplesPerSecond: Double
+        package var eventColdSamplesPerSecond: Double
         /// Read, bin and write the cache entry.
-        public var eventCacheFillSamplesPerSecond: Double
+        package var eventCacheFillSamplesPerSecond: Double
         /// Served from the cache.
-        public var eventCachedSamplesPerSecond: Double
+        package var eventCachedSamplesPerSecond: Double
         /// CIFAR-10 images per pass.
-        public var imageSamples: Int
+        package var imageSamples: Int
         /// The batch size of both loaders.
-        public var batchSize: Int
+        package var batchSize: Int
         /// Augmented, normalised CIFAR-10 images assembled into batches.
-        public var imageAugmentedSamplesPerSecond: Double
+        package var imageAugmentedSamplesPerSecond: Double
 
         /// A few lines with the figures.
-        public var description: String {
+        package var description: String {
             func rate(_ value: Double) -> String { String(format: "%10.0f samples/s", value) }
             return """
                 Data loading (one thread, batch \(batchSize)):
@@ -48,7 +48,7 @@ public enum DataLoadingBenchmark {
 
     /// Runs the benchmark on `eventSamples` N-MNIST-format recordings (spread over the ten
     /// digits) and `imageSamples` CIFAR-10 records, in a temporary folder under `directory`.
-    public static func run(
+    package static func run(
         eventSamples: Int = 2000, eventsPerSample: Int = 4000, frames: Int = 10, imageSamples: Int = 10000,
         batchSize: Int = 100, directory: URL = FileManager.default.temporaryDirectory
     ) throws -> Report {

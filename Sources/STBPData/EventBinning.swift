@@ -162,7 +162,7 @@ public struct EventBinning: Sendable, Hashable {
 
     /// SpikingJelly's segment bounds `(j_l, j_r)` for timestamps in file order (see the type's
     /// documentation), with empty frames where SpikingJelly raises.
-    public func segmentBounds(_ t: [Int64]) -> (lower: [Int], upper: [Int]) {
+    package func segmentBounds(_ t: [Int64]) -> (lower: [Int], upper: [Int]) {
         let n = t.count
         let count = frames
         var lower = [Int](repeating: 0, count: count)

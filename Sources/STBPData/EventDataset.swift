@@ -24,7 +24,7 @@ public enum EventFormat: Sendable, Hashable {
         }
     }
 
-    /// Reads the recording at `url`.
+    /// Reads the recording at `url`; throws `DataError` for a missing or malformed file.
     public func read(_ url: URL) throws -> EventRecording {
         switch self {
         case .nmnist(let firstSaccadeOnly): return try NMNISTFormat.read(url, firstSaccadeOnly: firstSaccadeOnly)

@@ -23,7 +23,7 @@ public struct FrameCache: Sendable {
     static let formatVersion = "stbp-frames-1"
 
     /// The entry file for `source` and `key`.
-    public func entryURL(source: URL, key: String) -> URL {
+    package func entryURL(source: URL, key: String) -> URL {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a 64
         for byte in "\(source.standardizedFileURL.path)\u{0}\(key)".utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
@@ -68,7 +68,8 @@ public struct FrameCache: Sendable {
     }
 
     /// Stores `frames` for `source` under `key`, replacing any older entry; call it right after
-    /// reading the source, since the entry records the source's current size and time.
+    /// reading the source, since the entry records the source's current size and time. Throws
+    /// `DataError` when `source` does not exist or the entry cannot be written.
     public func store(_ frames: Tensor, source: URL, key: String) throws {
         guard let metadata = expectedMetadata(source: source, key: key) else {
             throw DataError(.unreadable, path: source.path, "the source file of a cache entry does not exist")
@@ -95,7 +96,8 @@ public struct FrameCache: Sendable {
     }
 
     /// The cached frames for `source` under `key`, or `make()`'s frames, stored for next time.
-    /// `hit` tells which.
+    /// `hit` tells which. Rethrows `make()`'s error; throws `DataError` when the entry cannot be
+    /// written.
     public func frames(source: URL, key: String, make: () throws -> Tensor) throws -> (frames: Tensor, hit: Bool) {
         // The fingerprint is taken before reading, so a file changed meanwhile is not cached as new.
         guard let metadata = expectedMetadata(source: source, key: key) else {

@@ -64,7 +64,8 @@ public enum NMNISTFormat {
         return EventRecording(width: sensorSize, height: sensorSize, events: events)
     }
 
-    /// Reads and decodes the N-MNIST file at `url`.
+    /// Reads and decodes the N-MNIST file at `url`; throws `DataError` as `decode` does, or when
+    /// the file cannot be read.
     public static func read(_ url: URL, firstSaccadeOnly: Bool = false) throws -> EventRecording {
         try decode(try FileIO.read(url), path: url.path, firstSaccadeOnly: firstSaccadeOnly)
     }
@@ -72,7 +73,7 @@ public enum NMNISTFormat {
     /// The bytes of `events` in the N-MNIST format; `path` names the destination in errors.
     ///
     /// Events must lie on the 34x34 sensor, have polarity 0 or 1 and timestamps in
-    /// `0..<2^23` microseconds (no overflow markers are written).
+    /// `0..<2^23` microseconds (no overflow markers are written); another event throws `DataError`.
     public static func encode(_ events: [Event], path: String = "<memory>") throws -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(events.count * 5)
@@ -94,7 +95,8 @@ public enum NMNISTFormat {
         return out
     }
 
-    /// Writes `events` to an N-MNIST file at `url` (atomically).
+    /// Writes `events` to an N-MNIST file at `url` (atomically); throws `DataError` as `encode`
+    /// does, or when the file cannot be written.
     public static func write(_ events: [Event], to url: URL) throws {
         try FileIO.writeAtomically(Data(try encode(events, path: url.path)), to: url)
     }

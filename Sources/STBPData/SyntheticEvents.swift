@@ -11,7 +11,7 @@ import STBPTensor
 public enum SyntheticEvents {
     /// The events of one synthetic recording of class `label` (0 to 9) on a `sensorSize`-pixel
     /// square sensor: `count` events over `duration` microseconds, sorted by time.
-    public static func events(
+    package static func events(
         label: Int, sensorSize: Int, count: Int, duration: Int64, using generator: inout SeededGenerator
     ) -> [Event] {
         precondition(count > 0 && duration > 0 && sensorSize >= 8, "A recording needs events, time and pixels.")

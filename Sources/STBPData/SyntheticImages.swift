@@ -8,7 +8,7 @@ import STBPTensor
 /// tinted per class in colour images, so a small network can learn the classes quickly.
 public enum SyntheticImages {
     /// `count` images `[N, channels, height, width]` as bytes with labels cycling 0..<10.
-    public static func images(
+    package static func images(
         count: Int, channels: Int, height: Int, width: Int, seed: UInt64
     ) -> (pixels: [UInt8], labels: [Int]) {
         var generator = SeededGenerator(seed: SeedMixing.mix(seed, 4))

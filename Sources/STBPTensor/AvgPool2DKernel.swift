@@ -4,9 +4,9 @@
 /// The work is done plane by plane (`poolPlanes`, `unpoolPlanes`), which the LIF kernel also
 /// calls to pool spikes while they are still in cache; k = s = 2 (the paper's AP2) has its own
 /// loops.
-public enum AvgPool2DKernel {
+package enum AvgPool2DKernel {
     /// The output shape for an input shape, or nil when the window does not fit.
-    public static func outputShape(inputShape: [Int], kernel: Int, stride: Int) -> [Int]? {
+    package static func outputShape(inputShape: [Int], kernel: Int, stride: Int) -> [Int]? {
         guard inputShape.count == 4, kernel >= 1, stride >= 1,
             inputShape[2] >= kernel, inputShape[3] >= kernel
         else { return nil }
@@ -24,7 +24,7 @@ public enum AvgPool2DKernel {
     }
 
     /// The pooled tensor.
-    public static func forward(_ input: Tensor, kernel: Int, stride: Int) -> Tensor {
+    package static func forward(_ input: Tensor, kernel: Int, stride: Int) -> Tensor {
         let outShape = checkedOutputShape(input.shape, kernel, stride)
         let (h, w, ho, wo) = (input.shape[2], input.shape[3], outShape[2], outShape[3])
         return Tensor(shape: outShape) { out in
@@ -42,7 +42,7 @@ public enum AvgPool2DKernel {
 
     /// dL/dx from dL/dy: each input pixel receives (1/k²) times the gradient of every window
     /// that covers it.
-    public static func backward(_ gradOutput: Tensor, inputShape: [Int], kernel: Int, stride: Int) -> Tensor {
+    package static func backward(_ gradOutput: Tensor, inputShape: [Int], kernel: Int, stride: Int) -> Tensor {
         let outShape = checkedOutputShape(inputShape, kernel, stride)
         precondition(gradOutput.shape == outShape, "Pooling gradient must be \(outShape), got \(gradOutput.shape).")
         let (h, w, ho, wo) = (inputShape[2], inputShape[3], outShape[2], outShape[3])
@@ -60,7 +60,7 @@ public enum AvgPool2DKernel {
     }
 
     /// Pools `planes` consecutive planes: x [planes, H, W] -> y [planes, Ho, Wo].
-    public static func poolPlanes(
+    package static func poolPlanes(
         _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, planes: Int,
         height h: Int, width w: Int, kernel: Int, stride: Int
     ) {
@@ -90,7 +90,7 @@ public enum AvgPool2DKernel {
 
     /// The adjoint of `poolPlanes`: dy [planes, Ho, Wo] -> dx [planes, H, W], overwriting dx.
     /// Each pixel receives (1/k²) times the gradient of every window covering it, 0 if none.
-    public static func unpoolPlanes(
+    package static func unpoolPlanes(
         _ dy: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>, planes: Int,
         height h: Int, width w: Int, kernel: Int, stride: Int
     ) {

@@ -20,27 +20,28 @@ import COpenBLAS
 /// turns with them on the same cores. With 2^4 cycles it sleeps at once (waking it costs a few
 /// microseconds per GEMM): on 2 cores the nmnist step takes about 10% less time.
 ///
-/// `ensureBestForThisCPU()` re-executes the program at most once per process tree, when
-/// `loadTimeSettings` asks for something: it sets those variables and the marker
-/// `STBP_BLAS_REEXEC`, and re-executes /proc/self/exe with the process's own arguments (read
-/// from /proc/self/cmdline). It never overrides a variable the user set, prints nothing unless
-/// something fails (or one line on standard error when `STBP_VERBOSE` is set), and does
-/// nothing off Linux.
+/// `ensureBestForThisCPU()` re-executes the program at most once per process tree, when there
+/// is something to set (`OPENBLAS_CORETYPE` = SkylakeX or Haswell when OpenBLAS fell back to a
+/// core without AVX2/FMA kernels on a CPU that has them, `OPENBLAS_THREAD_TIMEOUT` = 4 on more
+/// than one processor): it sets those variables and the marker `STBP_BLAS_REEXEC`, and
+/// re-executes /proc/self/exe with the process's own arguments (read from /proc/self/cmdline).
+/// It never overrides a variable the user set, prints nothing unless something fails (or one
+/// line on standard error when `STBP_VERBOSE` is set), and does nothing off Linux.
 ///
 /// Call it first thing in `main`, before any work or output: the process is replaced.
 public enum BLASKernels {
     /// OpenBLAS cores without AVX2/FMA kernels: what an unrecognised x86-64 CPU falls back to.
-    public static let weakCores: Set<String> = [
+    package static let weakCores: Set<String> = [
         "katmai", "coppermine", "northwood", "prescott", "banias", "atom", "core2", "penryn",
         "dunnington", "nehalem", "athlon", "opteron", "opteron_sse3", "barcelona", "nano", "sandybridge",
     ]
 
     /// The environment variable set on re-execution, so that it happens at most once.
-    public static let markerVariable = "STBP_BLAS_REEXEC"
+    package static let markerVariable = "STBP_BLAS_REEXEC"
 
     /// The core to force for a CPU with `flags` (from /proc/cpuinfo) when OpenBLAS chose `core`,
     /// or nil when its choice is already the best one this rule knows.
-    public static func betterCore(than core: String, cpuFlags flags: Set<String>) -> String? {
+    package static func betterCore(than core: String, cpuFlags flags: Set<String>) -> String? {
         guard weakCores.contains(core.lowercased()) else { return nil }
         if flags.isSuperset(of: ["avx512f", "avx512bw", "avx512vl", "avx512dq"]) { return "SkylakeX" }
         if flags.isSuperset(of: ["avx2", "fma"]) { return "Haswell" }
@@ -48,7 +49,7 @@ public enum BLASKernels {
     }
 
     /// The flags of the first processor in /proc/cpuinfo (empty when unreadable).
-    public static func cpuFlags() -> Set<String> {
+    package static func cpuFlags() -> Set<String> {
         guard let text = readProcFile("/proc/cpuinfo") else { return [] }
         let decoded = String(decoding: text, as: UTF8.self)
         guard let line = decoded.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
@@ -61,7 +62,7 @@ public enum BLASKernels {
     /// flags, the variables already set and the number of processors: `OPENBLAS_CORETYPE` when
     /// `betterCore` finds one, `OPENBLAS_THREAD_TIMEOUT` = 4 on more than one processor. A
     /// variable already set is left alone.
-    public static func loadTimeSettings(
+    package static func loadTimeSettings(
         core: String, cpuFlags: Set<String>, environment: [String: String], processors: Int
     ) -> [(name: String, value: String)] {
         var settings: [(name: String, value: String)] = []
@@ -74,8 +75,10 @@ public enum BLASKernels {
         return settings
     }
 
-    /// Re-executes the process once with the variables of `loadTimeSettings` set; returns
-    /// normally when there is nothing to set, after the re-execution, or when it fails.
+    /// Re-executes the process once with `OPENBLAS_CORETYPE` and `OPENBLAS_THREAD_TIMEOUT` set
+    /// as described above (never overriding a value the user set); returns normally when there
+    /// is nothing to set, after the re-execution, or when it fails. Linux only; elsewhere it does
+    /// nothing.
     public static func ensureBestForThisCPU() {
         #if os(Linux)
             let core = ComputeThreads.blasCoreName

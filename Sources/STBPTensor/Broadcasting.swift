@@ -1,8 +1,8 @@
 /// NumPy/PyTorch broadcasting: shapes are aligned at their last axis, and an extent of 1 (or a
 /// missing leading axis) repeats to match the other shape.
-public enum Broadcast {
+package enum Broadcast {
     /// The broadcast shape of `a` and `b`; stops with both shapes when they do not broadcast.
-    public static func shape(_ a: [Int], _ b: [Int]) -> [Int] {
+    package static func shape(_ a: [Int], _ b: [Int]) -> [Int] {
         let rank = max(a.count, b.count)
         let paddedA = Array(repeating: 1, count: rank - a.count) + a
         let paddedB = Array(repeating: 1, count: rank - b.count) + b
@@ -56,7 +56,10 @@ public enum Broadcast {
 }
 
 extension Tensor {
-    /// The elementwise combination of two tensors under broadcasting.
+    /// The elementwise combination `op(a, b)` of two tensors under broadcasting (NumPy and
+    /// PyTorch rules): the shapes are aligned at their last axis and an extent of 1, or a missing
+    /// leading axis, repeats to match the other; the result has the broadcast shape. Stops when
+    /// the shapes do not broadcast.
     @inlinable
     public static func broadcasting(_ a: Tensor, _ b: Tensor, _ op: (Float, Float) -> Float) -> Tensor {
         if a.shape == b.shape {

@@ -14,9 +14,10 @@ public enum ComputeThreads {
 
     /// The threads the package's own loops may use now: `count`, or 1 while a convolution
     /// runs its chunks one per thread (`forEachChunk`).
-    public static var available: Int { max(1, SingleThreadedBLAS.availableThreads) }
+    package static var available: Int { max(1, SingleThreadedBLAS.availableThreads) }
 
-    /// Sets the number of threads for OpenBLAS and the package's parallel loops.
+    /// Sets the number of threads for OpenBLAS and the package's parallel loops; `threads` must
+    /// be at least 1.
     ///
     /// While a convolution runs its chunks on separate threads (`forEachChunk`), OpenBLAS runs
     /// on one thread; a count set meanwhile takes effect when the convolution ends, and `count`
@@ -34,7 +35,7 @@ public enum ComputeThreads {
     }
 
     /// The name of the CPU kernel set OpenBLAS selected.
-    public static var blasCoreName: String {
+    package static var blasCoreName: String {
         openblas_get_corename().map { String(cString: $0) } ?? "unknown"
     }
 }
@@ -44,7 +45,7 @@ public enum ComputeThreads {
 /// Each chunk holds at least `grain` items; with one chunk `body` runs on the calling thread.
 /// `body` must only write to memory that no other chunk touches.
 @inlinable
-public func parallelFor(_ count: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
+package func parallelFor(_ count: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
     guard count > 0 else { return }
     let chunks = min(ComputeThreads.count, max(1, count / max(grain, 1)))
     if chunks == 1 {
@@ -61,9 +62,9 @@ public func parallelFor(_ count: Int, grain: Int = 1, _ body: (Range<Int>) -> Vo
 
 /// Carries a value (typically raw pointers into disjoint regions) into the threads of
 /// `parallelFor`; the caller guarantees that the threads never write the same memory.
-public struct UncheckedSendable<Value>: @unchecked Sendable {
+@usableFromInline package struct UncheckedSendable<Value>: @unchecked Sendable {
     /// The carried value.
-    public let value: Value
+    @usableFromInline package let value: Value
     /// Wraps `value`.
-    @inlinable public init(_ value: Value) { self.value = value }
+    @inlinable package init(_ value: Value) { self.value = value }
 }

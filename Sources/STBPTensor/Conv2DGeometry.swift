@@ -1,18 +1,18 @@
 /// The sizes of one 2-D convolution, NCHW: input [N, C, H, W], weight [O, C, kh, kw],
 /// output [N, O, Ho, Wo] with Ho = (H + 2 * padding - kh) / stride + 1 (and Wo alike).
-public struct Conv2DGeometry: Hashable, Sendable {
-    public let batch: Int
-    public let inChannels: Int
-    public let height: Int
-    public let width: Int
-    public let outChannels: Int
-    public let kernelHeight: Int
-    public let kernelWidth: Int
-    public let stride: Int
-    public let padding: Int
+package struct Conv2DGeometry: Hashable, Sendable {
+    package let batch: Int
+    package let inChannels: Int
+    package let height: Int
+    package let width: Int
+    package let outChannels: Int
+    package let kernelHeight: Int
+    package let kernelWidth: Int
+    package let stride: Int
+    package let padding: Int
 
     /// The geometry for an input and a weight shape; stops with both shapes if they do not fit.
-    public init(inputShape: [Int], weightShape: [Int], stride: Int, padding: Int) {
+    package init(inputShape: [Int], weightShape: [Int], stride: Int, padding: Int) {
         precondition(inputShape.count == 4, "conv2d input must be [N, C, H, W], got \(inputShape).")
         precondition(weightShape.count == 4, "conv2d weight must be [O, C, kh, kw], got \(weightShape).")
         precondition(
@@ -42,21 +42,21 @@ public struct Conv2DGeometry: Hashable, Sendable {
     }
 
     /// Output rows, (H + 2 * padding - kh) / stride + 1.
-    public let outHeight: Int
+    package let outHeight: Int
     /// Output columns, (W + 2 * padding - kw) / stride + 1.
-    public let outWidth: Int
+    package let outWidth: Int
     /// Output pixels per map, Ho * Wo.
-    public let outPixels: Int
+    package let outPixels: Int
     /// Input pixels per map, H * W.
-    public let inPixels: Int
+    package let inPixels: Int
     /// Rows of the im2col matrix, C * kh * kw (the GEMM's inner size).
-    public let patchSize: Int
+    package let patchSize: Int
     /// The output shape [N, O, Ho, Wo].
-    public var outputShape: [Int] { [batch, outChannels, outHeight, outWidth] }
+    package var outputShape: [Int] { [batch, outChannels, outHeight, outWidth] }
     /// The input shape [N, C, H, W].
-    public var inputShape: [Int] { [batch, inChannels, height, width] }
+    package var inputShape: [Int] { [batch, inChannels, height, width] }
     /// The weight shape [O, C, kh, kw].
-    public var weightShape: [Int] { [outChannels, inChannels, kernelHeight, kernelWidth] }
+    package var weightShape: [Int] { [outChannels, inChannels, kernelHeight, kernelWidth] }
     /// Multiply-accumulates of the forward pass per sample.
-    public var macsPerSample: Int { outChannels * outPixels * patchSize }
+    package var macsPerSample: Int { outChannels * outPixels * patchSize }
 }

@@ -6,7 +6,7 @@
 /// Samples are processed in chunks whose column matrices [C*kh*kw, S*Ho*Wo] are wide enough
 /// for GEMM to run near the machine's sgemm rate, yet small enough to stay in a core's L2
 /// cache between im2col writing them and GEMM reading them.
-public enum Conv2DKernel {
+package enum Conv2DKernel {
     /// The largest column matrix a chunk may use, in scalars: 1 MB, half a core's L2 cache
     /// (mnist training, 2 threads: its 32-map layer's 4.7 MB column matrices of 21 samples ->
     /// 0.9 MB of 4 samples, minimum step 0.107-0.121 s -> 0.095-0.100 s).
@@ -35,14 +35,14 @@ public enum Conv2DKernel {
     }
 
     /// The [m, n, k] of the forward GEMM for one chunk of samples.
-    public static func forwardGEMMShape(_ g: Conv2DGeometry) -> [Int] {
+    package static func forwardGEMMShape(_ g: Conv2DGeometry) -> [Int] {
         if Winograd4x4Conv2D.applies(to: g) { return Winograd4x4Conv2D.forwardGEMMShape(g) }
         if WinogradConv2D.applies(to: g) { return WinogradConv2D.forwardGEMMShape(g) }
         return [g.outChannels, chunkSize(g) * g.outPixels, g.patchSize]
     }
 
     /// y = conv2d(x, w) + b: input [N, C, H, W], weight [O, C, kh, kw], bias [O] -> [N, O, Ho, Wo].
-    public static func forward(
+    package static func forward(
         input: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0
     ) -> Tensor {
         let g = Conv2DGeometry(inputShape: input.shape, weightShape: weight.shape, stride: stride, padding: padding)
@@ -122,7 +122,7 @@ public enum Conv2DKernel {
 
     /// Gradients of conv2d: dL/dx (by col2im, when `inputGradient`), dL/dw and dL/db, given
     /// dL/dy [N, O, Ho, Wo], the forward input [N, C, H, W] and weight [O, C, kh, kw].
-    public static func backward(
+    package static func backward(
         gradOutput: Tensor, input: Tensor, weight: Tensor, stride: Int = 1, padding: Int = 0,
         inputGradient: Bool = true
     ) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
@@ -188,7 +188,7 @@ public enum Conv2DKernel {
     }
 
     /// Sums an NCHW tensor over N, H and W: [N, C, H, W] -> [C] (the bias gradient).
-    public static func sumPerChannel(_ x: Tensor) -> Tensor {
+    package static func sumPerChannel(_ x: Tensor) -> Tensor {
         precondition(x.rank == 4, "sumPerChannel needs [N, C, H, W], got \(x.shape).")
         let n = x.shape[0], c = x.shape[1], pixels = x.shape[2] * x.shape[3]
         return Tensor(shape: [c]) { out in

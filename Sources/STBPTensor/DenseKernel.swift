@@ -1,8 +1,8 @@
 /// A dense (fully connected) layer as one GEMM: x [N, in], w [out, in], b [out] -> y [N, out],
 /// y = x wᵀ + b (PyTorch's `nn.Linear` layout).
-public enum DenseKernel {
+package enum DenseKernel {
     /// y = x wᵀ + b.
-    public static func forward(input: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+    package static func forward(input: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
         precondition(
             input.rank == 2 && weight.rank == 2,
             "dense needs input [N, in] and weight [out, in], got \(input.shape) and \(weight.shape).")
@@ -26,7 +26,7 @@ public enum DenseKernel {
     }
 
     /// dL/dx = dy w, dL/dw = dyᵀ x, dL/db = sum over rows of dy.
-    public static func backward(
+    package static func backward(
         gradOutput: Tensor, input: Tensor, weight: Tensor, inputGradient: Bool = true
     ) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
         precondition(

@@ -1,5 +1,5 @@
 extension Tensor {
-    /// Applies `transform` to every scalar.
+    /// Applies `transform` to every scalar; the result has the same shape.
     @inlinable
     public func map(_ transform: (Float) -> Float) -> Tensor {
         Tensor(shape: shape) { out in

@@ -1,14 +1,14 @@
 import COpenBLAS
 
 /// Single-precision matrix products through OpenBLAS's `cblas_sgemm`.
-public enum BLAS {
+package enum BLAS {
     /// C = alpha * op(A) * op(B) + beta * C, all row-major, without copying any operand.
     ///
     /// op(A) is m x k (A is k x m when `transposeA`), op(B) is k x n, C is m x n. The leading
     /// dimensions (`lda`, `ldb`, `ldc`) are the row strides, so sub-matrices of larger buffers
     /// can be used in place.
     @inlinable
-    public static func sgemm(
+    package static func sgemm(
         transposeA: Bool = false, transposeB: Bool = false,
         m: Int, n: Int, k: Int, alpha: Float = 1,
         a: UnsafePointer<Float>, lda: Int,

@@ -7,9 +7,9 @@
 /// Both run in parallel over the [H, W] planes; what depends only on the tap (i, j) is worked
 /// out once per call (`Tap`). Inner loops index pointers offset before the loop (an index sum
 /// inside the loop is overflow-checked and keeps LLVM from vectorising).
-public enum Im2col {
+package enum Im2col {
     /// Fills `columns` ([C*kh*kw, samples*Ho*Wo]) from `input` ([samples, C, H, W]).
-    public static func im2col(
+    package static func im2col(
         _ input: UnsafePointer<Float>, geometry g: Conv2DGeometry, samples: Int,
         into columns: UnsafeMutablePointer<Float>
     ) {
@@ -33,7 +33,7 @@ public enum Im2col {
 
     /// Adds `columns` ([C*kh*kw, samples*Ho*Wo]) back into `input` ([samples, C, H, W]), the
     /// adjoint of `im2col`. `input` must be initialised (usually to zero).
-    public static func col2im(
+    package static func col2im(
         _ columns: UnsafePointer<Float>, geometry g: Conv2DGeometry, samples: Int,
         addingInto input: UnsafeMutablePointer<Float>
     ) {
@@ -43,7 +43,7 @@ public enum Im2col {
     /// The adjoint of `im2col`, writing `input` ([samples, C, H, W]) instead of adding to it
     /// (each plane is zeroed in cache first). `columns` is scratch: its entries for taps
     /// outside the image are set to zero, which lets each tap be added as one contiguous run.
-    public static func col2im(
+    package static func col2im(
         scratch columns: UnsafeMutablePointer<Float>, geometry g: Conv2DGeometry, samples: Int,
         into input: UnsafeMutablePointer<Float>
     ) {

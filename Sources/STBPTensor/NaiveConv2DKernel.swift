@@ -2,9 +2,9 @@
 ///
 /// It is the reference the im2col + GEMM path (`Conv2DKernel`) is tested against; nothing else
 /// should call it.
-public enum NaiveConv2DKernel {
+package enum NaiveConv2DKernel {
     /// y[n, o, oy, ox] = b[o] + sum_{c,i,j} w[o, c, i, j] * x[n, c, oy*s - p + i, ox*s - p + j].
-    public static func forward(
+    package static func forward(
         input: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0
     ) -> Tensor {
         let g = Conv2DGeometry(inputShape: input.shape, weightShape: weight.shape, stride: stride, padding: padding)
@@ -26,7 +26,7 @@ public enum NaiveConv2DKernel {
     }
 
     /// dL/dx, dL/dw and dL/db by the same direct loops.
-    public static func backward(
+    package static func backward(
         gradOutput: Tensor, input: Tensor, weight: Tensor, stride: Int = 1, padding: Int = 0
     ) -> (input: Tensor, weight: Tensor, bias: Tensor) {
         let g = Conv2DGeometry(inputShape: input.shape, weightShape: weight.shape, stride: stride, padding: padding)

@@ -1,10 +1,10 @@
 /// Sums of raw float buffers, vectorised.
-public enum Reduction {
+package enum Reduction {
     /// x[0] + ... + x[count - 1], accumulated in 16 interleaved partial sums (SIMD16) that are
     /// added at the end: a different rounding order from a left-to-right sum, and several
     /// times faster, since the additions no longer wait on each other.
     @inlinable
-    public static func sum(_ x: UnsafePointer<Float>, count: Int) -> Float {
+    package static func sum(_ x: UnsafePointer<Float>, count: Int) -> Float {
         var partial = SIMD16<Float>()
         var i = 0
         let raw = UnsafeRawPointer(x)

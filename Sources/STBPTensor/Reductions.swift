@@ -13,12 +13,12 @@ extension Tensor {
         count == 0 ? 0 : sum() / Float(count)
     }
 
-    /// The largest scalar.
+    /// The largest scalar; -infinity for an empty tensor.
     public func max() -> Float {
         withUnsafeBufferPointer { $0.max() ?? -.infinity }
     }
 
-    /// The smallest scalar.
+    /// The smallest scalar; +infinity for an empty tensor.
     public func min() -> Float {
         withUnsafeBufferPointer { $0.min() ?? .infinity }
     }

@@ -144,7 +144,8 @@ extension SafeTensors {
         try self.init(decoding: data, path: url.path)
     }
 
-    /// Decodes safetensors bytes; `path` names the source in errors.
+    /// Decodes safetensors bytes; `path` names the source in errors. Throws `SafeTensorsError`
+    /// for malformed bytes.
     ///
     /// Every size in the header is checked against the bytes present before anything is
     /// allocated, so a hostile header cannot make the reader allocate what it claims.
@@ -450,7 +451,7 @@ extension SafeTensors {
     }
 
     /// Writes the file atomically: to a temporary file in the same folder, then renamed over `url`,
-    /// so a reader never sees a half-written file.
+    /// so a reader never sees a half-written file. Throws `SafeTensorsError` when it cannot write.
     public func write(to url: URL) throws {
         try SafeTensors.writeAtomically(encoded(), to: url)
     }

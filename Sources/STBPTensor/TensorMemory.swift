@@ -18,9 +18,9 @@
 ///
 /// Like PyTorch's caching allocators, this holds on to memory the program has freed; it only
 /// ever holds blocks that tensors and kernels of this package used.
-public enum TensorMemory {
+package enum TensorMemory {
     /// Blocks at least this large are mapped and may be kept; smaller ones come from malloc.
-    public static let largeBlockBytes = 1 << 20
+    package static let largeBlockBytes = 1 << 20
 
     static let cache = BlockCache(capacity: defaultLimit)
 
@@ -37,17 +37,17 @@ public enum TensorMemory {
     /// After the first step of a training loop every request finds a block of its size, so the
     /// resident size stays at what a step needs at once plus what it kept; unlike a heap it
     /// does not fragment.
-    public static func keepFreedMemory(upTo limit: Int? = nil) {
+    package static func keepFreedMemory(upTo limit: Int? = nil) {
         cache.setCapacity(limit ?? defaultLimit)
     }
 
     /// Unmaps every kept block and stops keeping freed ones.
-    public static func releaseFreedMemory() {
+    package static func releaseFreedMemory() {
         cache.setCapacity(0)
     }
 
     /// The bytes of freed blocks held for reuse.
-    public static var keptBytes: Int { cache.cachedBytes }
+    package static var keptBytes: Int { cache.cachedBytes }
 
     /// A quarter of physical memory, or 1 GB if it cannot be read.
     static var defaultLimit: Int {
@@ -57,7 +57,7 @@ public enum TensorMemory {
 
     /// Room for `count` floats, 64-byte aligned, with undefined contents; give it back with
     /// `deallocate(_:count:)` and the same count.
-    public static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
+    package static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
         let bytes = byteCount(count)
         let raw =
             bytes >= largeBlockBytes
@@ -67,7 +67,7 @@ public enum TensorMemory {
     }
 
     /// Gives back what `allocate(count)` returned.
-    public static func deallocate(_ pointer: UnsafeMutablePointer<Float>, count: Int) {
+    package static func deallocate(_ pointer: UnsafeMutablePointer<Float>, count: Int) {
         let bytes = byteCount(count)
         if bytes >= largeBlockBytes {
             cache.deallocate(UnsafeMutableRawPointer(pointer), bytes: bytes)

@@ -16,14 +16,14 @@ import CSTBPKernels
 ///
 /// In float32 the result differs from the direct convolution by a few 1e-6 of its largest
 /// value (F(2x2, 3x3): about 1e-7); tested against the naive loops.
-public enum Winograd4x4Conv2D: WinogradAlgorithm {
+package enum Winograd4x4Conv2D: WinogradAlgorithm {
     /// Whether conv2d of this geometry (forward, dL/dx and dL/dw) runs here rather than in
     /// F(2x2, 3x3): where that applies and this algorithm's GEMMs do at most 70% of F(2x2,
     /// 3x3)'s work (`gemmWorkRatio`; 56% when no tile is partial). Partial tiles waste GEMM
     /// work and slow the transforms; nmnist's 34x34 (63%) and 17x17 (69%) maps still gain:
     /// evaluation 4-8% and another 5-9% (Docs/Performance.md), cifar10's 32x32, 16x16 and 8x8
     /// maps 20-28%.
-    public static func applies(to g: Conv2DGeometry) -> Bool {
+    package static func applies(to g: Conv2DGeometry) -> Bool {
         WinogradConv2D.applies(to: g) && gemmWorkRatio(g) <= 0.70
     }
 
@@ -38,12 +38,12 @@ public enum Winograd4x4Conv2D: WinogradAlgorithm {
     static let tileSize = 4
 
     /// y = conv2d(x, w) + b, stride 1, padding 1: [N, C, H, W], [O, C, 3, 3], [O] -> [N, O, H, W].
-    public static func forward(input: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+    package static func forward(input: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
         convolution(input: input, weight: weight, bias: bias)
     }
 
     /// The [m, n, k] of one of the 36 GEMMs of a chunk.
-    public static func forwardGEMMShape(_ g: Conv2DGeometry) -> [Int] { gemmShape(g) }
+    package static func forwardGEMMShape(_ g: Conv2DGeometry) -> [Int] { gemmShape(g) }
 
     /// Padded row length of the input scratch: tiles go four at a time, and a group reads 20
     /// floats from its first tile's patch.

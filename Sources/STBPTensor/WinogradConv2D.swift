@@ -19,11 +19,11 @@
 /// GEMMs dU[ξ] = Z[ξ] · V[ξ]ᵀ with Z = A dy Aᵀ [O, 16, N·tiles], then dw = Gᵀ dU G
 /// (`weightGradient`). Where `Winograd4x4Conv2D` applies, both run there instead.
 /// The results equal direct convolution up to float rounding (tested against the naive loops).
-public enum WinogradConv2D: WinogradAlgorithm {
+package enum WinogradConv2D: WinogradAlgorithm {
     /// Whether conv2d of this geometry runs here: 3x3 kernel, stride 1, padding 1, and at least
     /// 64 input and output channels (below that the 16 GEMMs are too thin to pay for the
     /// transforms).
-    public static func applies(to g: Conv2DGeometry) -> Bool {
+    package static func applies(to g: Conv2DGeometry) -> Bool {
         g.kernelHeight == 3 && g.kernelWidth == 3 && g.stride == 1 && g.padding == 1
             && g.inChannels >= 64 && g.outChannels >= 64
     }
@@ -31,19 +31,19 @@ public enum WinogradConv2D: WinogradAlgorithm {
     static let tileSize = 2
 
     /// y = conv2d(x, w) + b, stride 1, padding 1: [N, C, H, W], [O, C, 3, 3], [O] -> [N, O, H, W].
-    public static func forward(input: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+    package static func forward(input: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
         convolution(input: input, weight: weight, bias: bias)
     }
 
     /// The [m, n, k] of one of the 16 GEMMs of a chunk.
-    public static func forwardGEMMShape(_ g: Conv2DGeometry) -> [Int] { gemmShape(g) }
+    package static func forwardGEMMShape(_ g: Conv2DGeometry) -> [Int] { gemmShape(g) }
 
     /// Padded row length of the transform scratch: tiles are handled four at a time, and a
     /// group reads two floats past its last tile's patch.
     static func scratchLength(_ t: WinogradTiling) -> Int { 2 * ((t.columns + 3) / 4 * 4) + 4 }
 
     /// dL/dx (when `inputGradient`), dL/dw and dL/db of `forward`, given dL/dy [N, O, H, W].
-    public static func backward(
+    package static func backward(
         gradOutput: Tensor, input: Tensor, weight: Tensor, inputGradient: Bool = true
     ) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
         backward(
