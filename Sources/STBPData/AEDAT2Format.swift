@@ -1,4 +1,5 @@
 import Foundation
+import STBPTensor
 
 /// The jAER AEDAT 2.0 format with DVS128 addresses, as used by DVS-CIFAR10 (CIFAR10-DVS).
 ///
@@ -122,8 +123,8 @@ public enum AEDAT2Format {
     }
 
     /// Writes `events` to an AEDAT 2.0 file at `url` (atomically); throws `DataError` as `encode`
-    /// does, or when the file cannot be written.
+    /// does, or `FileWriteError` when the file cannot be written.
     public static func write(_ events: [Event], to url: URL, decoding: Decoding = .jAER) throws {
-        try FileIO.writeAtomically(Data(try encode(events, decoding: decoding, path: url.path)), to: url)
+        try AtomicFile.write(Data(try encode(events, decoding: decoding, path: url.path)), to: url)
     }
 }

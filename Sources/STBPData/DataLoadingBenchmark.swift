@@ -73,7 +73,7 @@ package enum DataLoadingBenchmark {
         let imageFile = root.appendingPathComponent("cifar").appendingPathComponent("data_batch_1.bin")
         try FileIO.createFolder(imageFile.deletingLastPathComponent())
         let (pixels, labels) = SyntheticImages.images(count: imageSamples, channels: 3, height: 32, width: 32, seed: 2)
-        try FileIO.writeAtomically(Data(CIFAR10.encode(pixels: pixels, labels: labels)), to: imageFile)
+        try AtomicFile.write(Data(CIFAR10.encode(pixels: pixels, labels: labels)), to: imageFile)
         let images = try CIFAR10.load(files: [imageFile], preprocessing: .cifar10(augmented: true))
         let augmented = try samplesPerSecond(images, batchSize: batchSize)
 

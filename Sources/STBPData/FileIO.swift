@@ -26,25 +26,6 @@ enum FileIO {
         }
     }
 
-    /// Writes `bytes` to a temporary file next to `url`, then renames it over `url`, so no reader
-    /// ever sees a half-written file. Creates the folder when missing.
-    static func writeAtomically(_ bytes: Data, to url: URL) throws {
-        let folder = url.deletingLastPathComponent()
-        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try bytes.write(to: temporary)
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw DataError(.unreadable, path: url.path, "cannot write the file (\(error.localizedDescription))")
-        }
-        guard rename(temporary.path, url.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw DataError(.unreadable, path: url.path, "cannot move the temporary file into place (\(reason))")
-        }
-    }
-
     /// Creates `folder` and its parents, as a `DataError` on failure.
     static func createFolder(_ folder: URL) throws {
         do {

@@ -1,4 +1,5 @@
 import Foundation
+import STBPTensor
 
 /// The N-MNIST (and N-Caltech101, ATIS) binary event format: 5 bytes per event.
 ///
@@ -96,8 +97,8 @@ public enum NMNISTFormat {
     }
 
     /// Writes `events` to an N-MNIST file at `url` (atomically); throws `DataError` as `encode`
-    /// does, or when the file cannot be written.
+    /// does, or `FileWriteError` when the file cannot be written.
     public static func write(_ events: [Event], to url: URL) throws {
-        try FileIO.writeAtomically(Data(try encode(events, path: url.path)), to: url)
+        try AtomicFile.write(Data(try encode(events, path: url.path)), to: url)
     }
 }

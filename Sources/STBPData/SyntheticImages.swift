@@ -47,10 +47,10 @@ public enum SyntheticImages {
             let imageBytes = IDXArray(dimensions: [count, 28, 28], bytes: pixels).encoded()
             let labelBytes = IDXArray(dimensions: [count], bytes: labels.map { UInt8($0) }).encoded()
             let suffix = gzip ? ".gz" : ""
-            try FileIO.writeAtomically(
+            try AtomicFile.write(
                 Data(gzip ? Gzip.compress(imageBytes) : imageBytes),
                 to: folder.appendingPathComponent("\(stem)-images-idx3-ubyte\(suffix)"))
-            try FileIO.writeAtomically(
+            try AtomicFile.write(
                 Data(gzip ? Gzip.compress(labelBytes) : labelBytes),
                 to: folder.appendingPathComponent("\(stem)-labels-idx1-ubyte\(suffix)"))
         }
@@ -64,10 +64,10 @@ public enum SyntheticImages {
         for (i, (name, count)) in files.enumerated() {
             let (pixels, labels) = images(
                 count: count, channels: 3, height: 32, width: 32, seed: SeedMixing.mix(seed, UInt64(i)))
-            try FileIO.writeAtomically(
+            try AtomicFile.write(
                 Data(CIFAR10.encode(pixels: pixels, labels: labels)), to: folder.appendingPathComponent(name))
         }
-        try FileIO.writeAtomically(
+        try AtomicFile.write(
             Data((CIFAR10.classNames.joined(separator: "\n") + "\n\n").utf8),
             to: folder.appendingPathComponent("batches.meta.txt"))
     }

@@ -450,25 +450,9 @@ extension SafeTensors {
         return out + "\""
     }
 
-    /// Writes the file atomically: to a temporary file in the same folder, then renamed over `url`,
-    /// so a reader never sees a half-written file. Throws `SafeTensorsError` when it cannot write.
+    /// Writes the file whole or not at all (`AtomicFile`): to a temporary file in the same folder,
+    /// created when missing, then renamed over `url`. Throws `FileWriteError` when it cannot.
     public func write(to url: URL) throws {
-        try SafeTensors.writeAtomically(encoded(), to: url)
-    }
-
-    /// Writes `data` to a temporary file next to `url` and renames it over `url`.
-    static func writeAtomically(_ data: Data, to url: URL) throws {
-        let folder = url.deletingLastPathComponent()
-        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-        do {
-            try data.write(to: temporary)
-        } catch {
-            throw SafeTensorsError(path: url.path, "cannot write (\(error.localizedDescription))")
-        }
-        guard rename(temporary.path, url.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw SafeTensorsError(path: url.path, "cannot rename the temporary file into place (\(reason))")
-        }
+        try AtomicFile.write(encoded(), to: url)
     }
 }

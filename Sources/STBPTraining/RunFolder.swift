@@ -27,18 +27,6 @@ public struct RunFolder: Sendable {
     public var lastCheckpointURL: URL { url.appendingPathComponent("checkpoint-last.safetensors") }
     public var bestCheckpointURL: URL { url.appendingPathComponent("checkpoint-best.safetensors") }
 
-    /// Writes `data` to `destination` through a temporary file in the same folder and a rename.
-    public static func writeAtomically(_ data: Data, to destination: URL) throws {
-        let temporary = destination.deletingLastPathComponent()
-            .appendingPathComponent(
-                ".\(destination.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
-        try data.write(to: temporary)
-        if rename(temporary.path, destination.path) != 0 {
-            try? FileManager.default.removeItem(at: temporary)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: destination.path])
-        }
-    }
-
     /// Saves the configuration and the command line as pretty JSON.
     public func writeConfiguration(_ configuration: TrainingConfiguration, dataset: String, command: [String]) throws {
         struct Record: Encodable {
@@ -48,7 +36,7 @@ public struct RunFolder: Sendable {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try RunFolder.writeAtomically(
+        try AtomicFile.write(
             try encoder.encode(Record(configuration: configuration, dataset: dataset, command: command)),
             to: configurationURL)
     }
@@ -87,7 +75,7 @@ public struct RunFolder: Sendable {
             data.append(try encoder.encode(record))
             data.append(0x0A)
         }
-        try RunFolder.writeAtomically(data, to: metricsURL)
+        try AtomicFile.write(data, to: metricsURL)
     }
 }
 

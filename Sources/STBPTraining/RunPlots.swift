@@ -71,6 +71,6 @@ public enum RunPlots {
     }
 
     static func write(_ svg: String, _ name: String, _ folder: RunFolder) throws {
-        try RunFolder.writeAtomically(Data(svg.utf8), to: folder.url.appendingPathComponent(name))
+        try AtomicFile.write(Data(svg.utf8), to: folder.url.appendingPathComponent(name))
     }
 }

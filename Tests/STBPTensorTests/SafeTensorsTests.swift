@@ -202,7 +202,22 @@ private let pythonHasSafetensors: Bool = {
         #expect(try SafeTensors(contentsOf: url).int64("y") == [5])
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["c.safetensors"])
         let missing = folder.appendingPathComponent("no-such-folder/c.safetensors")
-        #expect(throws: SafeTensorsError.self) { try SafeTensors(entries: [:]).write(to: missing) }
         #expect(throws: SafeTensorsError.self) { try SafeTensors(contentsOf: missing) }
+        // A file where its folder should be, and a folder where the file should be: nothing written, nothing left.
+        #expect(throws: FileWriteError.self) {
+            try SafeTensors(entries: [:]).write(to: url.appendingPathComponent("d.safetensors"))
+        }
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("e.safetensors"), withIntermediateDirectories: false)
+        #expect(throws: FileWriteError.self) {
+            try SafeTensors(entries: [:]).write(to: folder.appendingPathComponent("e.safetensors"))
+        }
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == [
+                "c.safetensors", "e.safetensors",
+            ])
+        // A missing folder is created.
+        try SafeTensors(entries: ["x": .float32(Tensor([3]))]).write(to: missing)
+        #expect(try SafeTensors(contentsOf: missing).float32("x") == Tensor([3]))
     }
 }
