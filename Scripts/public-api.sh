@@ -16,13 +16,21 @@
 #   --skip-synthesized-members  leaves out members a type only inherits (protocol extensions'
 #                               default implementations, such as `!=` from Equatable), which
 #                               users see but which have no declaration in this package.
-#   --skip-inherited-docs       a member that implements a protocol requirement does not borrow
-#                               the requirement's documentation, so it counts as documented only
-#                               with a doc comment of its own.
+# Inherited docs are kept (no --skip-inherited-docs), because DocC shows them: a member with no
+# doc comment of its own that implements a protocol requirement (or is a protocol extension's
+# default implementation of one) carries the requirement's doc comment, `docComment.module`
+# naming the requirement's module, and `sourceOrigin` on its memberOf relationship naming the
+# requirement. `docc convert` (without --enable-inherited-docs) renders such a member with the
+# requirement's documentation when the requirement is in the member's own module (a layer's
+# `forward` shows `Layer.forward`'s), and with only "Inherited from `Equatable.==(_:_:)`." when
+# it is in another one: the standard library's Equatable, Hashable, Codable and
+# CustomStringConvertible, ArgumentParser's, or another module of this package. So a
+# declaration counts as documented when it has a doc comment of its own or implements a
+# documented requirement of its own module; the listing marks the latter "[docs of <requirement>]".
 # Members the compiler writes without any source (`init(rawValue:)` of an enum with raw values)
 # are listed and counted, marked "synthesized", and not flagged.
 #
-# Line format: <module>  <kind>  <path>  <declaration>  <file>:<line>  [UNDOCUMENTED]
+# Line format: <module>  <kind>  <path>  <declaration>  <file>:<line>  [UNDOCUMENTED | [docs of <requirement>]]
 # Only the Swift library targets are listed (from `swift package describe`): executables (the
 # tool, the examples) and tests are left out, and the C target CSTBPKernels too; the umbrella
 # module STBP only re-exports, so it counts 0. Set STBP_SCRATCH_PATH for another build folder.
@@ -42,7 +50,7 @@ if [ -n "${STBP_SCRATCH_PATH:-}" ]; then options+=(--scratch-path "$STBP_SCRATCH
 # swift_stbpPackageDiscoveredTests), which swift-symbolgraph-extract cannot load: it reports
 # those two errors and exits with 1 after writing every library's graph. Any other error counts.
 status=0
-log="$(swift package "${options[@]}" dump-symbol-graph --skip-synthesized-members --skip-inherited-docs 2>&1)" ||
+log="$(swift package "${options[@]}" dump-symbol-graph --skip-synthesized-members 2>&1)" ||
     status=$?
 folder="$(printf '%s\n' "$log" | sed -n 's/^Files written to //p' | tail -n 1)"
 other_errors="$(printf '%s\n' "$log" | grep '^error:' | grep -v "for 'swift_stbpPackage\(Discovered\)\?Tests'" || true)"
@@ -68,13 +76,32 @@ modules = {  # module -> list of (file, line, text, flagged)
     for target in targets
     if target["type"] == "library" and target.get("module_type") == "SwiftTarget"
 }
+graphs = []  # (module, graph)
 for path in sorted(glob.glob(os.path.join(folder, "*.symbols.json"))):
     module = os.path.basename(path)[: -len(".symbols.json")].split("@")[0]
-    if module not in modules:
-        continue
+    if module in modules:
+        with open(path) as handle:
+            graphs.append((module, json.load(handle)))
+
+
+def doc_key(symbol):
+    """Where a symbol's doc comment was written (file and first line), or None."""
+    comment = symbol.get("docComment") or {}
+    lines = comment.get("lines") or [{}]
+    return comment.get("uri"), lines[0].get("range", {}).get("start", {}).get("line")
+
+
+# A member's requirement or protocol extension member it stands for: the `sourceOrigin` of its
+# memberOf or defaultImplementationOf relationship.
+keys = {symbol["identifier"]["precise"]: doc_key(symbol) for _, graph in graphs for symbol in graph["symbols"]}
+origins = {
+    relationship["source"]: relationship["sourceOrigin"]
+    for _, graph in graphs
+    for relationship in graph["relationships"]
+    if "sourceOrigin" in relationship
+}
+for module, graph in graphs:
     rows = modules[module]
-    with open(path) as handle:
-        graph = json.load(handle)
     for symbol in graph["symbols"]:
         kind = symbol["kind"]["identifier"].removeprefix("swift.")
         name = ".".join(symbol["pathComponents"])
@@ -87,10 +114,15 @@ for path in sorted(glob.glob(os.path.join(folder, "*.symbols.json"))):
             where = f"{file}:{line}"
         else:
             file, line, where = "~", 0, "synthesized"
-        lines = (symbol.get("docComment") or {}).get("lines", [])
-        documented = any(entry["text"].strip() for entry in lines)
+        comment = symbol.get("docComment") or {}
+        # A doc comment from another module (a requirement of Equatable, ...) is not shown by DocC.
+        own_module = comment.get("module", module) == module
+        documented = own_module and any(entry["text"].strip() for entry in comment.get("lines", []))
         flagged = location is not None and not documented
         text = f"{module}  {kind}  {name}  {declaration}  {where}" + ("  UNDOCUMENTED" if flagged else "")
+        origin = origins.get(symbol["identifier"]["precise"])
+        if documented and origin and keys.get(origin["identifier"]) == doc_key(symbol):
+            text += f"  [docs of {origin['displayName']}]"
         rows.append((file, line, text, flagged))
 
 total = undocumented = 0

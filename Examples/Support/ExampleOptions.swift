@@ -2,50 +2,55 @@ import ArgumentParser
 import Foundation
 import STBP
 
-/// The flags every example takes; each overrides the recipe's value when given.
-public struct ExampleOptions: ParsableArguments {
+/// The flags every example takes; each overrides the recipe's value when given (each flag's
+/// help says what it sets). `package`, like all of STBPExampleSupport: the examples' own
+/// support, in no product of the package.
+package struct ExampleOptions: ParsableArguments {
     @Option(help: "The data folder (default: the recipe's).")
-    public var data: String?
+    package var data: String?
 
     @Option(help: "The network spec (default: the paper's).")
-    public var model: String?
+    package var model: String?
 
     @Option(help: "Passes over the training set.")
-    public var epochs: Int?
+    package var epochs: Int?
 
     @Option(help: "Samples per optimizer step.")
-    public var batchSize: Int?
+    package var batchSize: Int?
 
     @Option(help: "Time steps T.")
-    public var timeSteps: Int?
+    package var timeSteps: Int?
 
     @Option(help: "Base learning rate.")
-    public var learningRate: Float?
+    package var learningRate: Float?
 
     @Option(help: "Threads for OpenBLAS and the package's loops (default: all cores).")
-    public var threads: Int?
+    package var threads: Int?
 
     @Option(help: "Seed of initialisation, shuffling, augmentation and dropout.")
-    public var seed: UInt64?
+    package var seed: UInt64?
 
     @Option(help: "The run folder (default: runs/<example>).")
-    public var output: String?
+    package var output: String?
 
     @Option(help: "Use at most this many training samples.")
-    public var trainLimit: Int?
+    package var trainLimit: Int?
 
     @Option(help: "Use at most this many test samples.")
-    public var testLimit: Int?
+    package var testLimit: Int?
 
     @Flag(help: "Continue the run in the output folder from its last checkpoint.")
-    public var resume = false
+    package var resume = false
 
     @Flag(help: "Run a few steps on a small synthetic data set written in the real file format.")
-    public var smoke = false
+    package var smoke = false
 
-    public init() {}
+    /// No flags given: the recipe's values.
+    package init() {}
 
-    public func validate() throws {
+    /// Throws `ValidationError` for a count below 1 (epochs, batch size, time steps, threads)
+    /// or a learning rate that is not positive.
+    package func validate() throws {
         for (name, value) in [
             ("--epochs", epochs), ("--batch-size", batchSize), ("--time-steps", timeSteps), ("--threads", threads),
         ] {

@@ -8,7 +8,7 @@ extension Recipe {
     /// epoch of a few batches, in a temporary folder that is removed at the end (but for the
     /// run folder, when no --output is given).
     @discardableResult
-    public func run(_ options: ExampleOptions) throws -> Double {
+    package func run(_ options: ExampleOptions) throws -> Double {
         var temporary: URL?
         defer { if let temporary { try? FileManager.default.removeItem(at: temporary) } }
         if let threads = options.threads { ComputeThreads.set(threads) }

@@ -10,6 +10,7 @@ public enum GradientCheck {
         public let worstError: Float
         /// Where the worst error occurred (a flat index).
         public let worstIndex: Int
+        /// "input <input>: worst error <error> at scalar <index>".
         public var description: String { "input \(input): worst error \(worstError) at scalar \(worstIndex)" }
     }
 

@@ -28,8 +28,8 @@ public final class Tape {
     /// An empty tape.
     public init() {}
 
-    /// The number of operations recorded so far.
-    public var recordCount: Int { records.count }
+    /// The number of operations recorded so far (the tests check that constants record none).
+    package var recordCount: Int { records.count }
 
     private func newSlot() -> Int {
         precondition(!finished, "This tape has already run backward; record the next step on a new tape.")

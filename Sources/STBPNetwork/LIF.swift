@@ -126,11 +126,14 @@ public struct LIF: Neuron, Sendable {
 }
 
 extension LIF: Hashable {
+    /// Whether two neuron layers are the same: the same decay, threshold, reset and surrogate
+    /// (the same curve name and width, `Surrogate.isSame(as:)`).
     public static func == (a: LIF, b: LIF) -> Bool {
         a.decay == b.decay && a.threshold == b.threshold && a.detachReset == b.detachReset
             && a.surrogate.isSame(as: b.surrogate)
     }
 
+    /// Hashes what `==` compares: decay, threshold, reset, and the surrogate's name and width.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(decay)
         hasher.combine(threshold)
@@ -176,6 +179,9 @@ extension LIF: Codable {
         }
     }
 
+    /// Decodes `{"decay": k, "threshold": V, "surrogate": {"<name>": {"width": a}}, "detachReset": b}`;
+    /// throws `DecodingError.dataCorrupted` for a surrogate that is not built in
+    /// (`SurrogateCatalog`), since a surrogate of your own cannot be rebuilt from its name.
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let record = try container.decode(SurrogateRecord.self, forKey: .surrogate)
@@ -191,6 +197,7 @@ extension LIF: Codable {
             detachReset: try container.decode(Bool.self, forKey: .detachReset))
     }
 
+    /// Encodes decay, threshold, reset and the surrogate as `{"<name>": {"width": a}}`.
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(decay, forKey: .decay)

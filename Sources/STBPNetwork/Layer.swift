@@ -38,7 +38,8 @@ extension Layer {
     }
     public var sublayers: [(name: String, layer: any Layer)] { [] }
     public var firesSpikes: Bool { false }
-    /// The sublayers' work (0 for a leaf layer unless it says so), following the shapes through them.
+    /// 0: a layer without synapses. A layer with weights, or a container, gives its own count
+    /// (`Sequential`, `Parallel` and `Residual` add up their sublayers').
     public func multiplyAccumulates(for inputShape: [Int]) -> Int { 0 }
 
     /// Runs the layer on its own over a time series [T, N, ...] (dropout off, nothing recorded
@@ -90,5 +91,6 @@ public struct NetworkShapeError: Error, CustomStringConvertible, Equatable {
         self.reason = reason
     }
 
+    /// "Layer <layer> cannot take input of shape <shape>: <reason>."
     public var description: String { "Layer \(layer) cannot take input of shape \(inputShape): \(reason)." }
 }

@@ -33,6 +33,7 @@ public struct Loss: Sendable, CustomStringConvertible {
     /// configuration, which the `Trainer` needs to be given again.
     public var isResolved: Bool { function != nil }
 
+    /// The name.
     public var description: String { name }
 
     /// The loss of `readout` [N, classes] for `labels` (each in 0..<classes), shape [].
@@ -80,7 +81,9 @@ public struct Loss: Sendable, CustomStringConvertible {
 }
 
 extension Loss: Hashable {
+    /// Whether two losses have the same name (a loss is known by its name in configurations).
     public static func == (a: Loss, b: Loss) -> Bool { a.name == b.name }
+    /// Hashes the name.
     public func hash(into hasher: inout Hasher) { hasher.combine(name) }
 }
 
@@ -92,6 +95,7 @@ extension Loss: Codable {
         self = Loss(named: name) ?? Loss(unresolvedName: name)
     }
 
+    /// Encodes the name, a single string such as "mse".
     public func encode(to encoder: Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(name)

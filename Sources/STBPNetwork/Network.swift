@@ -115,6 +115,7 @@ public final class Network {
 public struct NetworkCompositionError: Error, CustomStringConvertible, Equatable {
     /// What is wrong.
     public let reason: String
+    /// "The network cannot be composed: <reason>."
     public var description: String { "The network cannot be composed: \(reason)." }
 }
 

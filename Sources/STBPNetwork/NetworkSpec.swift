@@ -15,11 +15,20 @@ import Foundation
 public struct NetworkSpec: Sendable, Hashable, CustomStringConvertible {
     /// One parsed token.
     public enum Token: Sendable, Hashable {
+        /// `<n>C<k>[s<stride>][p<padding>][(Encoding)]`: a k x k convolution to n maps, then LIF
+        /// neurons; `encoding` is the `(Encoding)` mark, allowed on the first layer only, which
+        /// changes nothing else.
         case conv(outputChannels: Int, kernelSize: Int, stride: Int, padding: Int, encoding: Bool)
+        /// `AP<k>[s<stride>]`: average pooling over k x k windows.
         case averagePool(kernelSize: Int, stride: Int)
+        /// `NN[<decay>]`: NeuNorm, with the options' decay when nil.
         case neuNorm(decay: Float?)
+        /// `D<p>`: dropout with probability p.
         case dropout(probability: Float)
+        /// `<n>FC` or `<n>`: a dense layer to n outputs, then LIF neurons.
         case dense(outputs: Int)
+        /// `Voting[<votes>]`: a dense layer to classes × votes LIF neurons averaged per class, with
+        /// the options' votes when nil.
         case voting(votes: Int?)
     }
 
@@ -30,6 +39,7 @@ public struct NetworkSpec: Sendable, Hashable, CustomStringConvertible {
     /// Each token as written.
     public let tokenTexts: [String]
 
+    /// The spec as written (`text`).
     public var description: String { text }
 
     /// Parses `text`; throws `NetworkSpecError` naming the bad token, its position and what was expected.
@@ -118,11 +128,16 @@ public struct NetworkSpec: Sendable, Hashable, CustomStringConvertible {
 
 /// A spec that does not parse: the token, its 0-based position and what was expected there.
 public struct NetworkSpecError: Error, CustomStringConvertible, Equatable {
+    /// The whole spec.
     public let spec: String
+    /// The token that does not parse, as written ("" for an empty spec).
     public let token: String
+    /// The token's 0-based position.
     public let index: Int
+    /// What was expected there, e.g. "an output layer at the end: a dense layer (e.g. 10) or Voting".
     public let expected: String
 
+    /// "Network spec "<spec>": token <index> "<token>" is not valid; expected <expected>."
     public var description: String {
         "Network spec \"\(spec)\": token \(index) \"\(token)\" is not valid; expected \(expected)."
     }

@@ -26,6 +26,8 @@ public struct NetworkSummary: CustomStringConvertible, Sendable {
     /// Multiply-accumulates per sample and time step.
     public var totalMultiplyAccumulates: Int { rows.reduce(0) { $0 + $1.multiplyAccumulates } }
 
+    /// The table: the input shape, one line per layer (name, token, type, output shape,
+    /// parameters, multiply-accumulates per step) and the totals.
     public var description: String {
         var lines = [
             "input \(shapeText(inputShape))",

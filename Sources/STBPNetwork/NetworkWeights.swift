@@ -12,6 +12,7 @@ public struct WeightLoadingError: Error, CustomStringConvertible, Equatable {
     /// What the file holds.
     public let found: String
 
+    /// "<path>: tensor "<name>": expected <expected>, found <found>."
     public var description: String {
         "\(path): tensor \"\(tensor)\": expected \(expected), found \(found)."
     }

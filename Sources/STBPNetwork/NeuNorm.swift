@@ -58,9 +58,10 @@ public struct NeuNorm: Layer {
 }
 
 extension Variable {
-    /// The leaky average over the first (time) axis: a[t] = k · a[t-1] + (1 - k) · x[t], a[-1] = 0.
-    /// Backward: G[t] = g[t] + k · G[t+1], dL/dx[t] = (1 - k) · G[t].
-    public static func leakyAverage(_ x: Variable, decay k: Float) -> Variable {
+    /// NeuNorm's auxiliary neurons, the leaky average over the first (time) axis, x [T, ...] ->
+    /// [T, ...]: a[t] = k · a[t-1] + (1 - k) · x[t], a[-1] = 0. Backward: G[t] = g[t] + k · G[t+1],
+    /// dL/dx[t] = (1 - k) · G[t].
+    package static func leakyAverage(_ x: Variable, decay k: Float) -> Variable {
         let steps = x.shape[0], size = x.value.count / Swift.max(steps, 1)
         var average = x.value
         average.withUnsafeMutableBufferPointer { a in

@@ -36,7 +36,9 @@ public struct PLIF: Neuron {
 
     /// What one PLIF layer carries from step to step: u[t-1] and o[t-1].
     public struct State {
+        /// u[t-1].
         public var membrane: Variable
+        /// o[t-1].
         public var spikes: Variable
     }
 

@@ -135,11 +135,18 @@ public struct Sequential: Layer {
 /// Builds a list of layers from statements, `if`, `if`/`else` and `for` loops.
 @resultBuilder
 public enum LayerBuilder {
+    /// A statement that is one layer.
     public static func buildExpression(_ layer: any Layer) -> [any Layer] { [layer] }
+    /// A statement that is a list of layers, spliced in order.
     public static func buildExpression(_ layers: [any Layer]) -> [any Layer] { layers }
+    /// The statements' layers in order.
     public static func buildBlock(_ parts: [any Layer]...) -> [any Layer] { parts.flatMap { $0 } }
+    /// An `if` without `else`: its layers, or none.
     public static func buildOptional(_ part: [any Layer]?) -> [any Layer] { part ?? [] }
+    /// The `if` branch of an `if`/`else`.
     public static func buildEither(first part: [any Layer]) -> [any Layer] { part }
+    /// The `else` branch of an `if`/`else`.
     public static func buildEither(second part: [any Layer]) -> [any Layer] { part }
+    /// A `for` loop: every iteration's layers in order.
     public static func buildArray(_ parts: [[any Layer]]) -> [any Layer] { parts.flatMap { $0 } }
 }

@@ -19,8 +19,11 @@ public protocol Optimizer: AnyObject {
 
 /// An optimizer state that does not fit: the entry and what was wrong.
 public struct OptimizerStateError: Error, CustomStringConvertible, Equatable {
+    /// The state entry, e.g. "exp_avg.layers.0.weight".
     public let entry: String
+    /// What is wrong with it, e.g. a shape that does not match the parameter's buffer.
     public let reason: String
+    /// "Optimizer state "<entry>": <reason>."
     public var description: String { "Optimizer state \"\(entry)\": \(reason)." }
 }
 
