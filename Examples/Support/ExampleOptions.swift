@@ -39,8 +39,13 @@ package struct ExampleOptions: ParsableArguments {
     @Option(help: "Use at most this many test samples.")
     package var testLimit: Int?
 
-    @Flag(help: "Continue the run in the output folder from its last checkpoint.")
+    @Flag(
+        help:
+            "Continue the run in the output folder from its last checkpoint (--epochs and --learning-rate may change).")
     package var resume = false
+
+    @Flag(help: "Start a new run in the output folder even though it holds another run, removing that run's files.")
+    package var overwrite = false
 
     @Flag(help: "Run a few steps on a small synthetic data set written in the real file format.")
     package var smoke = false
@@ -53,9 +58,28 @@ package struct ExampleOptions: ParsableArguments {
     package func validate() throws {
         for (name, value) in [
             ("--epochs", epochs), ("--batch-size", batchSize), ("--time-steps", timeSteps), ("--threads", threads),
+            ("--train-limit", trainLimit), ("--test-limit", testLimit),
         ] {
-            if let value, value < 1 { throw ValidationError("\(name) must be at least 1, got \(value).") }
+            try ArgumentCheck.count(name, value)
         }
-        if let learningRate, learningRate <= 0 { throw ValidationError("--learning-rate must be positive.") }
+        try ArgumentCheck.positive("--learning-rate", learningRate)
+        if resume && overwrite {
+            throw ValidationError("--resume continues the folder's run; --overwrite replaces it.")
+        }
+    }
+
+    /// The configuration settings these flags set, for --resume.
+    package static let settingFlags: [TrainingConfiguration.Setting: String] = [
+        .spec: "--model", .epochs: "--epochs", .batchSize: "--batch-size", .timeSteps: "--time-steps",
+        .learningRate: "--learning-rate", .seed: "--seed",
+    ]
+
+    /// The settings whose flags were given.
+    package var givenSettings: Set<TrainingConfiguration.Setting> {
+        let given: [(TrainingConfiguration.Setting, Bool)] = [
+            (.spec, model != nil), (.epochs, epochs != nil), (.batchSize, batchSize != nil),
+            (.timeSteps, timeSteps != nil), (.learningRate, learningRate != nil), (.seed, seed != nil),
+        ]
+        return Set(given.filter(\.1).map(\.0))
     }
 }

@@ -38,20 +38,25 @@ extension Recipe {
         if let seed = options.seed { configuration.seed = seed }
         if let limit = options.trainLimit { datasetOptions.trainLimit = limit }
         if let limit = options.testLimit { datasetOptions.testLimit = limit }
-        datasetOptions.timeSteps = configuration.timeSteps
         if dataset.isEventData && datasetOptions.cacheFolder == nil {
             datasetOptions.cacheFolder = dataFolder.appendingPathComponent(".stbp-cache")
         }
 
-        let splits = try dataset.load(from: dataFolder, options: datasetOptions)
-        configuration.inputShape = splits.inputShape
-        var run = TrainingRun(
-            configuration: configuration, splits: splits, dataset: dataset.rawValue, folder: outputFolder)
+        let (dataset, readOptions, readFolder) = (self.dataset, datasetOptions, dataFolder)
+        var run = TrainingRun(configuration: configuration, dataset: dataset.rawValue, folder: outputFolder) {
+            configuration in
+            var options = readOptions
+            options.timeSteps = configuration.timeSteps
+            return try dataset.load(from: readFolder, options: options)
+        }
         run.resume = options.resume
+        run.overwrite = options.overwrite
+        run.givenSettings = options.givenSettings
+        run.settingFlags = ExampleOptions.settingFlags
         run.network = try makeNetwork?(configuration)
         run.loss = loss
         let interrupt = InterruptRequest()
-        var progress = ConsoleProgress(epochs: configuration.epochs)
+        var progress = ConsoleProgress()
         let outcome = try run.run(shouldStop: { interrupt.isRequested }, events: { progress.show($0) })
         guard outcome.finished else { throw ExitCode(130) }
         print(outcome.summary)

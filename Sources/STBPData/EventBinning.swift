@@ -29,7 +29,7 @@ import STBPTensor
 /// `t[0] + start <= t < t[0] + start + length` before binning.
 public struct EventBinning: Sendable, Hashable {
     /// How the recording is cut into T bins.
-    public enum Split: String, Sendable, Hashable {
+    public enum Split: String, Sendable, Hashable, CaseIterable {
         /// Equal time spans (SpikingJelly's 'time').
         case time
         /// Equal numbers of events (SpikingJelly's 'number').
@@ -37,7 +37,7 @@ public struct EventBinning: Sendable, Hashable {
     }
 
     /// What a frame pixel holds.
-    public enum Values: String, Sendable, Hashable {
+    public enum Values: String, Sendable, Hashable, CaseIterable {
         /// The number of events.
         case counts
         /// 1 where there was at least one event, else 0.

@@ -59,22 +59,30 @@ public struct Conv2D: Layer {
     }
 
     public func outputShape(for inputShape: [Int]) throws(NetworkShapeError) -> [Int] {
-        let name = "\(outputChannels)C\(kernelSize)"
+        guard inputShape.count != 3 || inputShape[0] == inputChannels else {
+            throw NetworkShapeError(
+                layer: "\(outputChannels)C\(kernelSize)", inputShape: inputShape,
+                reason: "the weight expects \(inputChannels) channels")
+        }
+        return try Conv2D.outputShape(
+            for: inputShape, outputChannels: outputChannels, kernelSize: kernelSize, stride: stride, padding: padding)
+    }
+
+    /// The output [O, Ho, Wo] of a convolution of maps [C, H, W]: Ho = (H + 2p - k)/s + 1.
+    static func outputShape(
+        for inputShape: [Int], outputChannels: Int, kernelSize k: Int, stride: Int, padding: Int
+    ) throws(NetworkShapeError) -> [Int] {
+        let name = "\(outputChannels)C\(k)"
         guard inputShape.count == 3 else {
             throw NetworkShapeError(layer: name, inputShape: inputShape, reason: "a convolution needs [C, H, W] maps")
         }
-        guard inputShape[0] == inputChannels else {
+        guard let height = Checked.sum([inputShape[1], padding, padding]),
+            let width = Checked.sum([inputShape[2], padding, padding]), height >= k, width >= k
+        else {
             throw NetworkShapeError(
-                layer: name, inputShape: inputShape, reason: "the weight expects \(inputChannels) channels")
+                layer: name, inputShape: inputShape, reason: "a \(k)x\(k) kernel with padding \(padding) does not fit")
         }
-        guard inputShape[1] + 2 * padding >= kernelSize, inputShape[2] + 2 * padding >= kernelSize else {
-            throw NetworkShapeError(
-                layer: name, inputShape: inputShape,
-                reason: "a \(kernelSize)x\(kernelSize) kernel with padding \(padding) does not fit")
-        }
-        let g = Conv2DGeometry(
-            inputShape: [1] + inputShape, weightShape: weight.value.shape, stride: stride, padding: padding)
-        return Array(g.outputShape.dropFirst())
+        return [outputChannels, (height - k) / stride + 1, (width - k) / stride + 1]
     }
 
     public func multiplyAccumulates(for inputShape: [Int]) -> Int {

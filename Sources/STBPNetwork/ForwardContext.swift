@@ -14,7 +14,8 @@ public struct ForwardContext {
     /// The generator of the layer being run.
     public var generator: SeededGenerator
     /// The path of the layer being run, e.g. "3.main.1" ("" for the outermost layer).
-    public internal(set) var path: String = ""
+    /// A container sets it to `path(ofSublayer:)` while each sublayer runs, and back after.
+    public var path: String = ""
     let recorder: SpikeRecorder?
 
     /// A context whose layer generator is `generator`; `recordSpikes` keeps every neuron layer's

@@ -75,7 +75,8 @@ public struct LayerState {
     public init() {}
 }
 
-/// A layer that cannot take the shape it is given, e.g. pooling below one pixel.
+/// A network that cannot be built: a layer that cannot take the shape it is given (pooling
+/// below one pixel), sizes that overflow or do not fit in memory, or options out of range.
 public struct NetworkShapeError: Error, CustomStringConvertible, Equatable {
     /// The layer, e.g. "token 3 (AP2)" or "layers.2".
     public var layer: String

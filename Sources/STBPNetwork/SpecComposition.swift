@@ -4,7 +4,8 @@ import STBPTensor
 extension Network {
     /// Builds the network a spec names, for inputs of `inputShape`, initialising parameters from
     /// `seed` (token by token: each layer's weight, then its bias). Throws `NetworkShapeError`
-    /// naming the token and shapes when a layer cannot take its input.
+    /// naming the token and shapes when a layer cannot take its input, and before allocating
+    /// anything when the parameters would not fit in the machine's memory (`NetworkPlan`).
     ///
     /// Each token becomes the layers it stands for, all named by the token's index (so its
     /// parameters are `layers.<token index>.weight` and `.bias`, as in the PyTorch reference):
@@ -18,6 +19,7 @@ extension Network {
     public convenience init(
         _ spec: NetworkSpec, inputShape: [Int], options: NetworkOptions = NetworkOptions(), seed: UInt64 = 0
     ) throws(NetworkShapeError) {
+        try NetworkPlan(spec, inputShape: inputShape, options: options).checkParameters()
         var generator = SeededGenerator(seed: seed)
         var layers: [(name: String, layer: any Layer)] = []
         var labels: [String: String] = [:]

@@ -44,6 +44,14 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON object instead of text.")
     var json = false
 
+    func validate() throws {
+        try ArgumentCheck.count("--time-steps", timeSteps)
+        try ArgumentCheck.count("--batch-size", batchSize)
+        try ArgumentCheck.count("--iterations", iterations)
+        try ArgumentCheck.count("--threads", threads)
+        if let inputShape { _ = try parseShape(inputShape, option: "--input-shape") }
+    }
+
     func run() throws {
         BLASKernels.ensureBestForThisCPU()  // may re-execute this process once, before any output
         var configuration: TrainingBenchmark.Configuration

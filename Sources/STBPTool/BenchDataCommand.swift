@@ -32,10 +32,12 @@ struct BenchDataCommand: ParsableCommand {
     var threads: Int?
 
     func validate() throws {
-        guard eventSamples >= 10 else { throw ValidationError("--event-samples must be at least 10.") }
-        guard imageSamples >= 1, batchSize >= 1, frames >= 1, eventsPerSample >= 1 else {
-            throw ValidationError("--image-samples, --batch-size, --frames and --events-per-sample must be positive.")
-        }
+        try ArgumentCheck.count("--event-samples", eventSamples, 10...1_000_000)
+        try ArgumentCheck.count("--events-per-sample", eventsPerSample, 1...10_000_000)
+        try ArgumentCheck.count("--frames", frames, 1...10_000)
+        try ArgumentCheck.count("--image-samples", imageSamples, 1...1_000_000)
+        try ArgumentCheck.count("--batch-size", batchSize, 1...imageSamples)
+        try ArgumentCheck.count("--threads", threads)
     }
 
     func run() throws {

@@ -40,6 +40,21 @@ struct DataOptions: ParsableArguments {
     @Option(help: "Use at most this many test samples.")
     var testLimit: Int?
 
+    func validate() throws {
+        try ArgumentCheck.choice("--event-split", eventSplit, EventBinning.Split.allCases.map(\.rawValue))
+        try ArgumentCheck.choice("--event-values", eventValues, EventBinning.Values.allCases.map(\.rawValue))
+        try DatasetOptions(
+            dvsFrameSize: dvsSize, trainPerClass: trainPerClass, testPerClass: testPerClass, trainLimit: trainLimit,
+            testLimit: testLimit
+        ).check(names: Self.flagNames)
+    }
+
+    /// Each data set option's flag, for messages.
+    static let flagNames = [
+        "timeSteps": "--time-steps", "dvsFrameSize": "--dvs-size", "trainPerClass": "--train-per-class",
+        "testPerClass": "--test-per-class", "trainLimit": "--train-limit", "testLimit": "--test-limit",
+    ]
+
     func load(timeSteps: Int) throws -> DatasetSplits {
         guard let split = EventBinning.Split(rawValue: eventSplit) else {
             throw ValidationError("--event-split \"\(eventSplit)\" is unknown; expected time or eventCount.")
@@ -55,6 +70,7 @@ struct DataOptions: ParsableArguments {
             timeSteps: timeSteps, augment: augment, eventSplit: split, eventValues: values, dvsFrameSize: dvsSize,
             firstSaccadeOnly: firstSaccade, trainPerClass: trainPerClass, testPerClass: testPerClass,
             cacheFolder: cacheFolder, trainLimit: trainLimit, testLimit: testLimit)
+        try options.check(names: Self.flagNames)
         return try dataset.load(from: folder, options: options)
     }
 }

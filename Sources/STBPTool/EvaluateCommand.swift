@@ -22,7 +22,7 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var neuron: NeuronOptions
 
-    @Option(help: "Time steps T, for a plain weight file.")
+    @Option(help: "Time steps T, for a plain weight file (default: 8).")
     var timeSteps: Int = 8
 
     @Option(help: "Input encoding, for a plain weight file: direct or bernoulli.")
@@ -37,30 +37,50 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Threads for OpenBLAS and the package's loops (default: all cores).")
     var threads: Int?
 
+    @Option(help: "The most memory evaluation may need, e.g. 8G or 512M (default: the machine's memory).")
+    var memoryLimit: String?
+
     @Flag(help: "Print the evaluation as JSON.")
     var json = false
 
+    func validate() throws {
+        try ArgumentCheck.count("--time-steps", timeSteps)
+        try ArgumentCheck.count("--batch-size", batchSize)
+        try ArgumentCheck.count("--threads", threads)
+        _ = try parseMemory(memoryLimit, option: "--memory-limit")
+    }
+
     func run() throws {
         if let threads { ComputeThreads.set(threads) }
-        let url = URL(fileURLWithPath: checkpoint)
-        let trainer: Trainer
-        let splits: DatasetSplits
-        if let saved = try? Checkpoint(contentsOf: url) {
-            splits = try data.load(timeSteps: saved.configuration.timeSteps)
-            trainer = try Trainer(resuming: saved, path: checkpoint)
-        } else {
-            let file = try SafeTensors(contentsOf: url)
-            guard let model else {
-                throw ValidationError("\(checkpoint) is not a swift-stbp checkpoint; give the network with --model.")
-            }
-            splits = try data.load(timeSteps: timeSteps)
-            trainer = try Trainer(
-                TrainingConfiguration(
-                    spec: model, inputShape: splits.inputShape,
-                    network: try neuron.networkOptions(classes: splits.classNames.count), timeSteps: timeSteps,
-                    encoding: encoding, loss: loss))
-            try trainer.initialize(from: file, path: checkpoint)
+        let file = try SafeTensors(contentsOf: URL(fileURLWithPath: checkpoint))
+        if Checkpoint.isCheckpoint(file) {
+            // A checkpoint brings its network; its own errors are reported as they are.
+            let saved = try Checkpoint(file, path: checkpoint)
+            let splits = try data.load(timeSteps: saved.configuration.timeSteps)
+            return try evaluate(try Trainer(resuming: saved, path: checkpoint), splits: splits)
         }
+        guard let model else {
+            throw ValidationError("\(checkpoint) is not a swift-stbp checkpoint; give the network with --model.")
+        }
+        let splits = try data.load(timeSteps: timeSteps)
+        let trainer = try Trainer(
+            TrainingConfiguration(
+                spec: model, inputShape: splits.inputShape,
+                network: try neuron.networkOptions(classes: data.dataset.classCount), timeSteps: timeSteps,
+                encoding: encoding, loss: loss))
+        try trainer.network.loadParameters(from: file, path: checkpoint)
+        try evaluate(trainer, splits: splits)
+    }
+
+    /// Checks the data against the network and the memory limit, then prints the evaluation.
+    func evaluate(_ trainer: Trainer, splits: DatasetSplits) throws {
+        try splits.check(fits: trainer.network, dataset: data.dataset.rawValue)
+        try MemoryEstimate(
+            trainer.network, timeSteps: splits.frames ?? trainer.configuration.timeSteps, batchSize: batchSize,
+            training: false
+        ).check(
+            limit: try parseMemory(memoryLimit, option: "--memory-limit") ?? MemorySize.physical,
+            what: "Evaluating batches of \(batchSize)")
         let evaluation = try trainer.evaluate(BatchLoader(dataset: splits.test, batchSize: batchSize, shuffle: false))
         if json {
             let encoder = JSONEncoder()

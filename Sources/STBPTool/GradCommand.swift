@@ -42,6 +42,11 @@ struct GradCommand: ParsableCommand {
     @Option(help: "The output file.")
     var output: String
 
+    func validate() throws {
+        try ArgumentCheck.count("--time-steps", timeSteps)
+        try ArgumentCheck.count("--classes", classes)
+    }
+
     func run() throws {
         let inputFile = try SafeTensors(contentsOf: URL(fileURLWithPath: input))
         let (tensor, labels) = try GradientExport.batch(from: inputFile, path: input)
@@ -54,6 +59,10 @@ struct GradCommand: ParsableCommand {
         if let timeSteps, tensor.rank == 5, tensor.shape[0] != timeSteps {
             throw ValidationError("\(input): \"input\" has \(tensor.shape[0]) frames but --time-steps is \(timeSteps).")
         }
+        try MemoryEstimate(
+            network, timeSteps: tensor.rank == 5 ? tensor.shape[0] : timeSteps ?? 8,
+            batchSize: tensor.shape[tensor.rank - 4], training: true
+        ).check(limit: MemorySize.physical, what: "The batch of \(input)")
         let file = try GradientExport.run(
             network, input: tensor, labels: labels, loss: loss,
             options: ForwardOptions(timeSteps: timeSteps ?? 8, order: loopOrder))

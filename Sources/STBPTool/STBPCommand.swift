@@ -24,11 +24,32 @@ struct STBPCommand: ParsableCommand {
     }
 }
 
-/// Parses "CxHxW" (or any "AxBx...") into extents.
+/// Parses "CxHxW" (or any "AxBx...") into positive extents whose product fits in an Int.
 func parseShape(_ text: String, option: String) throws -> [Int] {
-    let parts = text.lowercased().split(separator: "x").map { Int($0) }
-    guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? 0) > 0 }) else {
-        throw ValidationError("\(option) \"\(text)\" is not a shape; expected positive extents like 1x28x28.")
+    let extents = text.lowercased().split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
+    var product = 1
+    for extent in extents {
+        guard let extent, extent > 0, case (let next, false) = product.multipliedReportingOverflow(by: extent) else {
+            throw ValidationError("\(option) \"\(text)\" is not a shape; expected positive extents like 1x28x28.")
+        }
+        product = next
     }
-    return parts.map { $0! }
+    return extents.map { $0! }
+}
+
+/// Parses a memory size such as "8G", "512M", "2.5GB" or "1073741824" (bytes) into bytes.
+func parseMemory(_ text: String?, option: String) throws -> Int? {
+    guard let text else { return nil }
+    let units: [(String, Double)] = [("K", 0x1p10), ("M", 0x1p20), ("G", 0x1p30), ("T", 0x1p40)]
+    var number = text.uppercased()
+    if number.hasSuffix("B") { number.removeLast() }
+    var scale = 1.0
+    if let (suffix, factor) = units.first(where: { number.hasSuffix($0.0) }) {
+        number.removeLast(suffix.count)
+        scale = factor
+    }
+    guard let value = Double(number), value.isFinite, value > 0, value * scale < 0x1p62 else {
+        throw ValidationError("\(option) \"\(text)\" is not a memory size; expected e.g. 8G, 512M or 2.5GB.")
+    }
+    return Int(value * scale)
 }

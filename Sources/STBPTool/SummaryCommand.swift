@@ -4,7 +4,8 @@ import STBP
 struct SummaryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "summary",
-        abstract: "Print a network's layers, output shapes, parameter counts and multiply-accumulates per time step.")
+        abstract: "Print a network's layers, output shapes, parameter counts and multiply-accumulates per time step.",
+        discussion: "Works the network out without building it: no weight is allocated, whatever its size.")
 
     @Option(name: .long, help: "The network in the paper's notation, e.g. 32C3-AP2-32C3-AP2-128FC-10.")
     var model: String
@@ -17,8 +18,10 @@ struct SummaryCommand: ParsableCommand {
 
     func run() throws {
         let shape = try parseShape(inputShape, option: "--input-shape")
-        let network = try Network(model, inputShape: shape, options: NetworkOptions(classes: classes))
-        print(network.spec?.text ?? model)
-        print(network.summary)
+        let spec = try NetworkSpec(model)
+        let plan = try NetworkPlan(spec, inputShape: shape, options: NetworkOptions(classes: classes))
+        print(spec.text)
+        print(plan.summary)
+        print("parameters: \(MemorySize.text(plan.parameterBytes)) as float32")
     }
 }

@@ -10,74 +10,77 @@ struct TrainCommand: ParsableCommand {
             Writes a run folder (--output): configuration.json, metrics.jsonl (one JSON object per line, \
             "kind" "step" every --log-every steps and "epoch" after each epoch with train_loss, test_loss, \
             test_accuracy and samples_per_second), checkpoint-last.safetensors and checkpoint-best.safetensors, \
-            and SVG plots. Ctrl-C writes a checkpoint before stopping; --resume continues from it.
+            and SVG plots. A folder that holds another run is refused unless --overwrite. Ctrl-C writes a \
+            checkpoint before stopping; --resume continues from it under the run's own configuration: it \
+            applies --epochs, --learning-rate and the schedule's flags, and refuses other flags that differ \
+            from the run's.
             """)
 
-    @Option(help: "The network in the paper's notation.")
-    var model: String = "32C3-AP2-32C3-AP2-128FC-10"
+    @Option(help: "The network in the paper's notation (default: 32C3-AP2-32C3-AP2-128FC-10).")
+    var model: String?
 
     @OptionGroup var data: DataOptions
     @OptionGroup var neuron: NeuronOptions
 
-    @Option(help: "Passes over the training set.")
-    var epochs: Int = 2
+    @Option(help: "Passes over the training set (default: 2).")
+    var epochs: Int?
 
-    @Option(help: "Samples per optimizer step.")
-    var batchSize: Int = 100
+    @Option(help: "Samples per optimizer step (default: 100).")
+    var batchSize: Int?
 
-    @Option(help: "Time steps T (also the number of frames per event recording).")
-    var timeSteps: Int = 8
+    @Option(help: "Time steps T, also the frames per event recording (default: 8).")
+    var timeSteps: Int?
 
-    @Option(help: "Input encoding of static images: direct or bernoulli.")
-    var encoding: Encoding = .direct
+    @Option(help: "Input encoding of static images: direct or bernoulli (default: direct).")
+    var encoding: Encoding?
 
-    @Option(help: "Loss on the readout: mse or cross-entropy.")
-    var loss: Loss = .meanSquaredError
+    @Option(help: "Loss on the readout: mse or cross-entropy (default: mse).")
+    var loss: Loss?
 
-    @Option(help: "Optimizer: sgd, adam or adamw.")
-    var optimizer: OptimizerConfiguration.Kind = .adam
+    @Option(help: "Optimizer: sgd, adam or adamw (default: adam).")
+    var optimizer: OptimizerConfiguration.Kind?
 
-    @Option(help: "Base learning rate.")
-    var learningRate: Float = 1e-3
+    @Option(help: "Base learning rate (default: 0.001).")
+    var learningRate: Float?
 
-    @Option(help: "SGD momentum.")
-    var momentum: Float = 0.9
+    @Option(help: "SGD momentum, in [0, 1) (default: 0.9).")
+    var momentum: Float?
 
-    @Flag(help: "SGD with Nesterov momentum.")
-    var nesterov = false
+    @Flag(inversion: .prefixedNo, help: "SGD with Nesterov momentum (default: off).")
+    var nesterov: Bool?
 
-    @Option(help: "Weight decay (L2 for sgd and adam, decoupled for adamw).")
-    var weightDecay: Float = 0
+    @Option(help: "Weight decay: L2 for sgd and adam, decoupled for adamw (default: 0).")
+    var weightDecay: Float?
 
-    @Option(help: "Adam's beta1.")
-    var beta1: Float = 0.9
+    @Option(help: "Adam's beta1, in [0, 1) (default: 0.9).")
+    var beta1: Float?
 
-    @Option(help: "Adam's beta2.")
-    var beta2: Float = 0.999
+    @Option(help: "Adam's beta2, in [0, 1) (default: 0.999).")
+    var beta2: Float?
 
-    @Option(help: "Adam's epsilon.")
-    var adamEpsilon: Float = 1e-8
+    @Option(help: "Adam's epsilon (default: 1e-8).")
+    var adamEpsilon: Float?
 
-    @Option(help: "Factor on the learning rate of dense and voting layers (0.1 in the authors' CIFAR-10 code).")
-    var denseLrScale: Float = 1
+    @Option(help: "Factor on the learning rate of dense layers, 0.1 in the authors' CIFAR-10 code (default: 1).")
+    var denseLrScale: Float?
 
-    @Option(help: "Learning-rate schedule: constant, step or cosine.")
-    var schedule: String = "constant"
+    @Option(help: "Learning-rate schedule: constant, step or cosine (default: constant).")
+    var schedule: String?
 
     @Option(help: "Step schedule: comma-separated epochs where the rate is multiplied by --gamma.")
-    var milestones: String = ""
+    var milestones: String?
 
-    @Option(help: "Step schedule: the factor at each milestone.")
-    var gamma: Float = 0.1
+    @Option(help: "Step schedule: the factor at each milestone (default: 0.1).")
+    var gamma: Float?
 
-    @Option(help: "Cosine schedule: the final rate as a fraction of the base rate.")
-    var cosineMinimum: Float = 0
+    @Option(help: "Cosine schedule: the final rate as a fraction of the base rate (default: 0).")
+    var cosineMinimum: Float?
 
-    @Option(help: "Optimizer steps of linear warm-up.")
-    var warmupSteps: Int = 0
+    @Option(help: "Optimizer steps of linear warm-up (default: 0).")
+    var warmupSteps: Int?
 
-    @Option(help: "Seed of initialisation, shuffling, augmentation and dropout.")
-    var seed: UInt64 = 0
+    @Option(help: "Seed of initialisation, shuffling, augmentation and dropout (default: 0).")
+    var seed: UInt64?
 
     @Option(help: "Threads for OpenBLAS and the package's loops (default: all cores).")
     var threads: Int?
@@ -85,8 +88,14 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "The run folder.")
     var output: String = "runs/latest"
 
+    @Option(help: "The most memory training may need, e.g. 8G or 512M (default: the machine's memory).")
+    var memoryLimit: String?
+
     @Flag(help: "Continue the run in --output from its checkpoint-last.safetensors.")
     var resume = false
+
+    @Flag(help: "Start a new run in --output even though it holds another run, removing that run's files.")
+    var overwrite = false
 
     @Option(help: "Initial weights (safetensors with layers.<i>.weight/bias, e.g. saved from PyTorch).")
     var `init`: String?
@@ -97,54 +106,112 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Keep a checkpoint file for every epoch.")
     var keepEpochCheckpoints = false
 
-    mutating func validate() throws {
-        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs).") }
-        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize).") }
-        guard timeSteps >= 1 else { throw ValidationError("--time-steps must be at least 1, got \(timeSteps).") }
-        guard learningRate > 0 else { throw ValidationError("--learning-rate must be positive, got \(learningRate).") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads).") }
+    /// The configuration setting each flag sets, for --resume.
+    static let settingFlags: [TrainingConfiguration.Setting: String] = [
+        .spec: "--model", .network: "the neuron and network flags", .timeSteps: "--time-steps",
+        .encoding: "--encoding", .loss: "--loss", .epochs: "--epochs", .batchSize: "--batch-size",
+        .optimizer: "the optimizer's flags", .learningRate: "--learning-rate", .schedule: "the schedule's flags",
+        .seed: "--seed",
+    ]
+
+    /// The settings whose flags were given.
+    var givenSettings: Set<TrainingConfiguration.Setting> {
+        let given: [(TrainingConfiguration.Setting, Bool)] = [
+            (.spec, model != nil), (.network, neuron.isGiven), (.timeSteps, timeSteps != nil),
+            (.encoding, encoding != nil), (.loss, loss != nil), (.epochs, epochs != nil),
+            (.batchSize, batchSize != nil),
+            (
+                .optimizer,
+                [optimizer as Any?, momentum, nesterov, weightDecay, beta1, beta2, adamEpsilon, denseLrScale]
+                    .contains { $0 != nil }
+            ),
+            (.learningRate, learningRate != nil),
+            (.schedule, [schedule as Any?, milestones, gamma, cosineMinimum, warmupSteps].contains { $0 != nil }),
+            (.seed, seed != nil),
+        ]
+        return Set(given.filter(\.1).map(\.0))
     }
 
-    func learningRateSchedule() throws -> LearningRateSchedule {
-        switch schedule {
+    mutating func validate() throws {
+        try ArgumentCheck.count("--threads", threads)
+        try ArgumentCheck.count("--log-every", logEvery)
+        _ = try parseMemory(memoryLimit, option: "--memory-limit")
+        try ArgumentCheck.positive("--gamma", gamma)
+        try ArgumentCheck.number("--cosine-minimum", cosineMinimum, 0...1)
+        try requestedConfiguration(classes: 1).check(names: Self.flagNames)
+        if resume && overwrite {
+            throw ValidationError("--resume continues the folder's run; --overwrite replaces it.")
+        }
+    }
+
+    /// Each configuration setting's flag, for messages.
+    static let flagNames = [
+        "timeSteps": "--time-steps", "epochs": "--epochs", "batchSize": "--batch-size",
+        "optimizer.learningRate": "--learning-rate", "optimizer.momentum": "--momentum",
+        "optimizer.weightDecay": "--weight-decay", "optimizer.beta1": "--beta1", "optimizer.beta2": "--beta2",
+        "optimizer.epsilon": "--adam-epsilon", "optimizer.denseLearningRateScale": "--dense-lr-scale",
+        "optimizer.nesterov": "--nesterov", "schedule.warmupSteps": "--warmup-steps",
+        "schedule.milestones": "--milestones", "schedule.factor": "--gamma", "schedule.epochs": "--epochs",
+        "schedule.minimumFactor": "--cosine-minimum",
+    ].merging(NeuronOptions.flagNames.map { ("network.\($0.key)", $0.value) }) { a, _ in a }
+
+    /// The configuration the flags ask for (defaults where not given), for `classes` classes.
+    func requestedConfiguration(classes: Int) throws -> TrainingConfiguration {
+        let epochs = self.epochs ?? 2
+        return TrainingConfiguration(
+            spec: model ?? "32C3-AP2-32C3-AP2-128FC-10", inputShape: [1],
+            network: try neuron.networkOptions(classes: classes), timeSteps: timeSteps ?? 8,
+            encoding: encoding ?? .direct, loss: loss ?? .meanSquaredError, epochs: epochs,
+            batchSize: batchSize ?? 100,
+            optimizer: OptimizerConfiguration(
+                kind: optimizer ?? .adam, learningRate: learningRate ?? 1e-3, momentum: momentum ?? 0.9,
+                nesterov: nesterov ?? false, weightDecay: weightDecay ?? 0, beta1: beta1 ?? 0.9,
+                beta2: beta2 ?? 0.999, epsilon: adamEpsilon ?? 1e-8, denseLearningRateScale: denseLrScale ?? 1),
+            schedule: try learningRateSchedule(epochs: epochs), seed: seed ?? 0)
+    }
+
+    func learningRateSchedule(epochs: Int) throws -> LearningRateSchedule {
+        let warmup = warmupSteps ?? 0
+        switch schedule ?? "constant" {
         case "constant":
-            return LearningRateSchedule(decay: .constant, warmupSteps: warmupSteps)
+            return LearningRateSchedule(decay: .constant, warmupSteps: warmup)
         case "step":
-            let epochs = milestones.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            let text = milestones ?? ""
+            let epochs = text.split(separator: ",", omittingEmptySubsequences: false).map {
+                Int($0.trimmingCharacters(in: .whitespaces))
+            }
             guard !epochs.isEmpty, epochs.allSatisfy({ $0 != nil }) else {
-                throw ValidationError("--schedule step needs --milestones like 40,80, got \"\(milestones)\".")
+                throw ValidationError("--schedule step needs --milestones like 40,80, got \"\(text)\".")
             }
             return LearningRateSchedule(
-                decay: .step(milestones: epochs.map { $0! }, factor: gamma), warmupSteps: warmupSteps)
+                decay: .step(milestones: epochs.map { $0! }, factor: gamma ?? 0.1), warmupSteps: warmup)
         case "cosine":
             return LearningRateSchedule(
-                decay: .cosine(epochs: epochs, minimumFactor: cosineMinimum), warmupSteps: warmupSteps)
+                decay: .cosine(epochs: epochs, minimumFactor: cosineMinimum ?? 0), warmupSteps: warmup)
         default:
-            throw ValidationError("--schedule \"\(schedule)\" is unknown; expected constant, step or cosine.")
+            throw ValidationError("--schedule \"\(schedule ?? "")\" is unknown; expected constant, step or cosine.")
         }
     }
 
     func run() throws {
         if let threads { ComputeThreads.set(threads) }
-        let splits = try data.load(timeSteps: timeSteps)
-        let configuration = TrainingConfiguration(
-            spec: model, inputShape: splits.inputShape,
-            network: try neuron.networkOptions(classes: splits.classNames.count), timeSteps: timeSteps,
-            encoding: encoding, loss: loss, epochs: epochs, batchSize: batchSize,
-            optimizer: OptimizerConfiguration(
-                kind: optimizer, learningRate: learningRate, momentum: momentum, nesterov: nesterov,
-                weightDecay: weightDecay, beta1: beta1, beta2: beta2, epsilon: adamEpsilon,
-                denseLearningRateScale: denseLrScale),
-            schedule: try learningRateSchedule(), seed: seed)
+        let data = self.data
         var run = TrainingRun(
-            configuration: configuration, splits: splits, dataset: data.dataset.rawValue,
-            folder: URL(fileURLWithPath: output))
+            configuration: try requestedConfiguration(classes: data.dataset.classCount), dataset: data.dataset.rawValue,
+            folder: URL(fileURLWithPath: output)
+        ) { configuration in
+            try data.load(timeSteps: configuration.timeSteps)
+        }
         run.resume = resume
+        run.overwrite = overwrite
+        run.givenSettings = givenSettings
+        run.settingFlags = Self.settingFlags
         run.initialWeights = self.`init`
         run.logEvery = logEvery
         run.keepEpochCheckpoints = keepEpochCheckpoints
+        if let limit = try parseMemory(memoryLimit, option: "--memory-limit") { run.memoryLimit = limit }
         let interrupt = InterruptRequest()
-        var progress = ConsoleProgress(epochs: configuration.epochs)
+        var progress = ConsoleProgress()
         let outcome = try run.run(shouldStop: { interrupt.isRequested }, events: { progress.show($0) })
         guard outcome.finished else { throw ExitCode(130) }
         print(outcome.summary)

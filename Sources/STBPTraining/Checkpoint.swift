@@ -48,18 +48,37 @@ public struct Checkpoint: Sendable {
 
     /// Reads a checkpoint written by `write(to:)`; throws `CheckpointError` naming the file.
     public init(contentsOf url: URL) throws {
-        let file = try SafeTensors(contentsOf: url)
-        guard file.metadata["format"] == Checkpoint.format,
-            let configurationText = file.metadata["configuration"], let progressText = file.metadata["progress"]
+        try self.init(SafeTensors(contentsOf: url), path: url.path)
+    }
+
+    /// Whether `file` says it is a swift-stbp checkpoint (of any version), as opposed to a plain
+    /// weight file.
+    public static func isCheckpoint(_ file: SafeTensors) -> Bool { file.metadata["format"] != nil }
+
+    /// The checkpoint in a safetensors file read from `path`; throws `CheckpointError` naming it
+    /// and what is wrong: the format, the metadata, a configuration out of range, a tensor's dtype.
+    public init(_ file: SafeTensors, path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        guard let format = file.metadata["format"] else {
+            throw CheckpointError(path: path, reason: "not a swift-stbp checkpoint (no \"format\" metadata)")
+        }
+        guard format == Checkpoint.format else {
+            throw CheckpointError(path: path, reason: "format \"\(format)\" is not \"\(Checkpoint.format)\"")
+        }
+        guard let configurationText = file.metadata["configuration"], let progressText = file.metadata["progress"]
         else {
-            throw CheckpointError(
-                path: url.path, reason: "not a swift-stbp checkpoint (no \"\(Checkpoint.format)\" metadata)")
+            throw CheckpointError(path: path, reason: "its metadata lacks \"configuration\" or \"progress\"")
         }
         do {
             configuration = try JSONDecoder().decode(TrainingConfiguration.self, from: Data(configurationText.utf8))
             progress = try JSONDecoder().decode(TrainingProgress.self, from: Data(progressText.utf8))
         } catch {
             throw CheckpointError(path: url.path, reason: "its metadata does not decode: \(error)")
+        }
+        do {
+            try configuration.check()
+        } catch {
+            throw CheckpointError(path: url.path, reason: "\(error)")
         }
         var parameters: [String: Tensor] = [:]
         var optimizerState: [String: Tensor] = [:]

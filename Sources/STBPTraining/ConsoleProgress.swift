@@ -8,12 +8,8 @@ public struct ConsoleProgress {
     var lastLine = 0.0
     /// Seconds between plain lines when not on a terminal.
     public var interval: Double
-    /// The number of epochs of the run, for "epoch e/E".
-    public let epochs: Int
-
-    /// A display for a run of `epochs` epochs.
-    public init(epochs: Int, interval: Double = 10) {
-        self.epochs = epochs
+    /// A display that prints a plain line at most every `interval` seconds off a terminal.
+    public init(interval: Double = 10) {
         self.interval = interval
     }
 
@@ -30,21 +26,21 @@ public struct ConsoleProgress {
                 let filled = Int(done * 30)
                 let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: 30 - filled)
                 print(
-                    "\r\u{1B}[Kepoch \(step.epoch)/\(epochs) \(bar) \(step.batch + 1)/\(step.batchCount)  \(status)",
+                    "\r\u{1B}[Kepoch \(step.epoch)/\(step.epochs) \(bar) \(step.batch + 1)/\(step.batchCount)  \(status)",
                     terminator: "")
                 fflush(nil)
             } else {
                 let now = MonotonicClock.now
                 if now - lastLine >= interval || step.batch + 1 == step.batchCount {
                     lastLine = now
-                    print("epoch \(step.epoch)/\(epochs) batch \(step.batch + 1)/\(step.batchCount)  \(status)")
+                    print("epoch \(step.epoch)/\(step.epochs) batch \(step.batch + 1)/\(step.batchCount)  \(status)")
                     fflush(nil)
                 }
             }
         case .epoch(let report, _):
             if isTerminal { print("") }
             var line = String(
-                format: "epoch %d/%d  train loss %.4f acc %.2f%%", report.epoch, epochs, report.trainLoss,
+                format: "epoch %d/%d  train loss %.4f acc %.2f%%", report.epoch, report.epochs, report.trainLoss,
                 100 * report.trainAccuracy)
             if let loss = report.testLoss, let accuracy = report.testAccuracy {
                 line += String(format: "  test loss %.4f acc %.2f%%", loss, 100 * accuracy)

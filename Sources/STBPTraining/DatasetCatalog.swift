@@ -1,5 +1,6 @@
 import Foundation
 import STBPData
+import STBPNetwork
 
 /// The data sets the tool and the examples know by name, with their file layouts and where
 /// they are published.
@@ -9,6 +10,9 @@ public enum DatasetKind: String, Sendable, Hashable, Codable, CaseIterable {
     case cifar10
     case nmnist
     case dvsCIFAR10 = "dvs-cifar10"
+
+    /// The number of classes: ten for each of these data sets.
+    public var classCount: Int { 10 }
 
     /// Whether samples are event frames [T, 2, H, W] (else static images).
     public var isEventData: Bool { self == .nmnist || self == .dvsCIFAR10 }
@@ -81,16 +85,60 @@ public struct DatasetOptions: Sendable, Hashable {
         self.trainLimit = trainLimit
         self.testLimit = testLimit
     }
+
+    /// Throws `InvalidArgument` for a count out of range: T, the limits and the per-class counts
+    /// from 1, the DVS-CIFAR10 frame size in 1...128 (the sensor's). `names` maps a setting
+    /// ("dvsFrameSize") to its flag.
+    public func check(names: [String: String] = [:]) throws {
+        func name(_ setting: String) -> String { names[setting] ?? "dataset options' \(setting)" }
+        try ArgumentCheck.count(name("timeSteps"), timeSteps)
+        try ArgumentCheck.count(name("dvsFrameSize"), dvsFrameSize, 1...128)
+        try ArgumentCheck.count(name("trainPerClass"), trainPerClass)
+        try ArgumentCheck.count(name("testPerClass"), testPerClass)
+        try ArgumentCheck.count(name("trainLimit"), trainLimit)
+        try ArgumentCheck.count(name("testLimit"), testLimit)
+    }
 }
 
 /// A data set's training and test parts.
 public struct DatasetSplits: Sendable {
+    /// The training samples.
     public let train: any LabelledDataset
+    /// The test samples.
     public let test: any LabelledDataset
     /// One sample per step: [C, H, W].
     public var inputShape: [Int] { Array(train.sampleShape.suffix(3)) }
+    /// The frames T of an event sample [T, C, H, W]; nil for static images.
+    public var frames: Int? { train.sampleShape.count == 4 ? train.sampleShape[0] : nil }
     /// The class names.
     public var classNames: [String] { train.classNames }
+}
+
+extension DatasetSplits {
+    /// Throws `TrainingError.mismatch` unless both parts have samples, of one shape, that
+    /// `network` takes, and their classes are the network's; `dataset` names the data.
+    public func check(fits network: Network, dataset: String) throws {
+        let name = network.spec?.text ?? "The network"
+        guard train.count > 0, test.count > 0 else {
+            throw TrainingError.mismatch(
+                "The \(dataset) data has \(train.count) training and \(test.count) test samples; at least one of "
+                    + "each is needed.")
+        }
+        guard train.sampleShape == test.sampleShape else {
+            throw TrainingError.mismatch(
+                "The \(dataset) training samples have shape \(train.sampleShape) but its test samples "
+                    + "\(test.sampleShape); both parts must have one shape.")
+        }
+        guard inputShape == network.inputShape else {
+            throw TrainingError.mismatch(
+                "\(name) takes samples of shape \(network.inputShape) per step but the \(dataset) data has "
+                    + "\(inputShape).")
+        }
+        guard network.classes == classNames.count else {
+            throw TrainingError.mismatch(
+                "\(name) scores \(network.classes) classes but the \(dataset) data has \(classNames.count).")
+        }
+    }
 }
 
 /// A data folder that is missing: says where the data is published and the layout expected.
@@ -105,6 +153,7 @@ public struct DatasetMissingError: Error, CustomStringConvertible {
 extension DatasetKind {
     /// Reads the training and test parts from `folder`.
     public func load(from folder: URL, options: DatasetOptions = DatasetOptions()) throws -> DatasetSplits {
+        try options.check()
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
             throw DatasetMissingError(kind: self, folder: folder.path)

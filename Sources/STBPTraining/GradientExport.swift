@@ -12,9 +12,10 @@ public enum GradientExport {
         guard case .float32(let input) = entry else {
             throw SafeTensorsError(path: path, tensor: "input", "expected dtype F32, found \(entry.dtype)")
         }
-        guard input.rank == 4 || input.rank == 5 else {
+        guard input.rank == 4 || input.rank == 5, input.shape.allSatisfy({ $0 >= 1 }) else {
             throw SafeTensorsError(
-                path: path, tensor: "input", "expected shape [N, C, H, W] or [T, N, C, H, W], found \(input.shape)")
+                path: path, tensor: "input",
+                "expected shape [N, C, H, W] or [T, N, C, H, W] of positive extents, found \(input.shape)")
         }
         let batch = input.rank == 4 ? input.shape[0] : input.shape[1]
         let labels: [Int]

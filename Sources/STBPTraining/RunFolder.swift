@@ -27,6 +27,25 @@ public struct RunFolder: Sendable {
     public var lastCheckpointURL: URL { url.appendingPathComponent("checkpoint-last.safetensors") }
     public var bestCheckpointURL: URL { url.appendingPathComponent("checkpoint-best.safetensors") }
 
+    /// Whether the folder holds a run: its configuration, metrics or a checkpoint.
+    public var holdsRun: Bool {
+        runFiles.contains { FileManager.default.fileExists(atPath: $0.path) }
+    }
+
+    /// The files of a run in the folder: configuration, metrics, checkpoints and plots.
+    var runFiles: [URL] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
+        let own = names.filter { $0.hasPrefix("checkpoint-") && $0.hasSuffix(".safetensors") || $0.hasSuffix(".svg") }
+        return [configurationURL, metricsURL] + own.sorted().map { url.appendingPathComponent($0) }
+    }
+
+    /// Removes the run's files (configuration, metrics, checkpoints, plots) and nothing else.
+    public func removeRun() throws {
+        for file in runFiles where FileManager.default.fileExists(atPath: file.path) {
+            try FileManager.default.removeItem(at: file)
+        }
+    }
+
     /// Saves the configuration and the command line as pretty JSON.
     public func writeConfiguration(_ configuration: TrainingConfiguration, dataset: String, command: [String]) throws {
         struct Record: Encodable {

@@ -25,6 +25,7 @@ public final class Trainer {
 
     /// A new run of the network the configuration's spec names, initialised from its seed.
     public convenience init(_ configuration: TrainingConfiguration) throws {
+        try configuration.check()
         guard let spec = configuration.spec else {
             throw TrainingError.mismatch(
                 "The configuration names no spec: its network was composed in Swift; give it as Trainer(network:).")
@@ -39,6 +40,7 @@ public final class Trainer {
     /// seed, and `loss` (the configuration's loss when nil). The configuration records the
     /// network's input shape and loss, and its spec when the network was built from one.
     public init(network: Network, configuration: TrainingConfiguration, loss: Loss? = nil) throws {
+        try configuration.check()
         var configuration = configuration
         configuration.inputShape = network.inputShape
         configuration.spec = network.options == nil ? nil : network.spec?.text
@@ -61,16 +63,33 @@ public final class Trainer {
     public convenience init(
         resuming checkpoint: Checkpoint, network: Network? = nil, loss: Loss? = nil, path: String = "checkpoint"
     ) throws {
-        if let network {
-            try self.init(network: network, configuration: checkpoint.configuration, loss: loss)
-        } else {
+        do {
             var configuration = checkpoint.configuration
             if let loss { configuration.loss = loss }
-            try self.init(configuration)
+            if let network {
+                try self.init(network: network, configuration: configuration)
+            } else {
+                try self.init(configuration)
+            }
+            try restore(checkpoint, path: path)
+        } catch let error as CheckpointError {
+            throw error
+        } catch let error as WeightLoadingError {
+            throw error
+        } catch {
+            throw CheckpointError(path: path, reason: "\(error)")
         }
-        try self.network.loadParameters(
-            from: SafeTensors(entries: checkpoint.parameters.mapValues { .float32($0) }), path: path)
-        try optimizer.load(state: checkpoint.optimizerState)
+    }
+
+    /// Sets the parameters, optimizer state and progress from `checkpoint`, each checked first.
+    private func restore(_ checkpoint: Checkpoint, path: String) throws {
+        let parameters = SafeTensors(entries: checkpoint.parameters.mapValues { .float32($0) })
+        try network.loadParameters(from: parameters, path: path)
+        if let stray = Set(checkpoint.parameters.keys).subtracting(network.namedParameters.map(\.name)).min() {
+            throw CheckpointError(path: path, reason: "tensor \"\(stray)\" is no parameter of the network it continues")
+        }
+        try optimizer.load(state: checkpoint.optimizerState, parameters: network.namedParameters)
+        try checkpoint.progress.check(epochs: configuration.epochs, path: path)
         progress = checkpoint.progress
     }
 
@@ -118,6 +137,10 @@ public final class Trainer {
                 epoch: progress.epoch, batch: progress.batch, step: progress.step + 1, parameter: name)
         }
         optimizer.step(network.namedParameters)
+        if let name = network.namedParameters.first(where: { !$0.parameter.value.sum().isFinite })?.name {
+            throw TrainingError.nonFiniteWeights(
+                epoch: progress.epoch, batch: progress.batch, step: progress.step + 1, parameter: name)
+        }
         progress.generator = generator
         progress.step += 1
         let predictions = result.output.readout.value.argmaxRows()
@@ -143,7 +166,8 @@ public final class Trainer {
             progress.batch += 1
             onStep(
                 StepReport(
-                    epoch: progress.epoch + 1, batch: progress.batch - 1, batchCount: loader.batchCount,
+                    epoch: progress.epoch + 1, epochs: configuration.epochs, batch: progress.batch - 1,
+                    batchCount: loader.batchCount,
                     step: progress.step,
                     loss: Double(loss), accuracy: Double(correct) / Double(batch.labels.count),
                     epochLoss: progress.epochLossSum / Double(progress.epochSeen),
@@ -189,13 +213,14 @@ public final class Trainer {
             }
             let evaluation = try test.map { try evaluate($0) }
             var isBest = false
-            if let accuracy = evaluation?.accuracy, accuracy > (progress.bestAccuracy ?? -1) {
+            if let evaluation, evaluation.loss.isFinite, evaluation.accuracy > (progress.bestAccuracy ?? -1) {
+                let accuracy = evaluation.accuracy
                 progress.bestAccuracy = accuracy
                 progress.bestEpoch = progress.epoch
                 isBest = true
             }
             let report = EpochReport(
-                epoch: progress.epoch + 1, step: progress.step,
+                epoch: progress.epoch + 1, epochs: configuration.epochs, step: progress.step,
                 trainLoss: progress.epochLossSum / Double(max(progress.epochSeen, 1)),
                 trainAccuracy: Double(progress.epochCorrect) / Double(max(progress.epochSeen, 1)),
                 testLoss: evaluation?.loss, testAccuracy: evaluation?.accuracy,

@@ -106,6 +106,8 @@ public enum TrainingBenchmark {
     public static func run(_ configuration: Configuration) throws -> Report {
         let c = configuration
         let network = try Network(c.spec, inputShape: c.inputShape, seed: 0)
+        try MemoryEstimate(network, timeSteps: c.timeSteps, batchSize: c.batchSize, training: !c.evaluate).check(
+            limit: MemorySize.physical, what: "The benchmark's batch of \(c.batchSize) over \(c.timeSteps) steps")
         var generator = SeededGenerator(seed: 1)
         let input =
             c.events

@@ -2,6 +2,8 @@
 public struct StepReport: Sendable, Codable {
     /// The epoch number (from 1) and the batch within it (from 0).
     public var epoch: Int
+    /// The run's number of epochs.
+    public var epochs: Int
     public var batch: Int
     /// Batches in this epoch.
     public var batchCount: Int
@@ -27,6 +29,8 @@ public struct StepReport: Sendable, Codable {
 public struct EpochReport: Sendable, Codable {
     /// The epoch number, from 1.
     public var epoch: Int
+    /// The run's number of epochs.
+    public var epochs: Int
     public var step: Int
     public var trainLoss: Double
     public var trainAccuracy: Double
@@ -41,7 +45,7 @@ public struct EpochReport: Sendable, Codable {
     public var isBest: Bool
 
     enum CodingKeys: String, CodingKey {
-        case epoch, step, seconds
+        case epoch, epochs, step, seconds
         case trainLoss = "train_loss", trainAccuracy = "train_accuracy", testLoss = "test_loss"
         case testAccuracy = "test_accuracy", samplesPerSecond = "samples_per_second", learningRate = "learning_rate"
         case firingRates = "firing_rates", isBest = "is_best"
@@ -62,6 +66,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case nonFiniteLoss(epoch: Int, batch: Int, step: Int, loss: Float)
     /// A parameter's gradient holds NaN or infinity; the update was not applied.
     case nonFiniteGradient(epoch: Int, batch: Int, step: Int, parameter: String)
+    /// An optimizer step turned a parameter NaN or infinite; the run stopped before writing anything.
+    case nonFiniteWeights(epoch: Int, batch: Int, step: Int, parameter: String)
     /// A batch's labels or inputs do not fit the network.
     case mismatch(String)
 
@@ -74,6 +80,10 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
             "The gradient of \(parameter) became NaN or infinite at step \(step) (epoch \(epoch + 1), batch \(batch + 1)); "
                 + "training stopped before applying it, and the last checkpoint is untouched. Check the inputs for NaN "
                 + "and try a lower learning rate."
+        case .nonFiniteWeights(let epoch, let batch, let step, let parameter):
+            "The optimizer step \(step) (epoch \(epoch + 1), batch \(batch + 1)) made \(parameter) NaN or infinite; "
+                + "training stopped without writing a checkpoint, and the last checkpoint is untouched. Check the "
+                + "optimizer's settings (a β of 1 divides by zero) and try a lower learning rate."
         case .mismatch(let message): message
         }
     }

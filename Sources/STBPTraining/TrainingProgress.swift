@@ -25,6 +25,30 @@ public struct TrainingProgress: Sendable, Codable, Equatable {
         generatorState = generator.state.map { String($0, radix: 16) }
     }
 
+    /// Throws `CheckpointError` unless every field is one a run can have reached in `epochs`
+    /// epochs: counts and sums not negative, the epoch at most `epochs`, four generator words
+    /// not all zero, a best accuracy in [0, 1] at an earlier epoch.
+    public func check(epochs: Int, path: String) throws(CheckpointError) {
+        func fail(_ reason: String) -> CheckpointError { CheckpointError(path: path, reason: "progress: \(reason)") }
+        guard epoch >= 0, epoch <= epochs else { throw fail("epoch \(epoch) is outside 0...\(epochs)") }
+        guard batch >= 0, step >= 0, epochCorrect >= 0, epochSeen >= 0, epochCorrect <= epochSeen else {
+            throw fail(
+                "negative or inconsistent counts (batch \(batch), step \(step), \(epochCorrect) of \(epochSeen))")
+        }
+        guard epochLossSum.isFinite, epochLossSum >= 0, epochSeconds.isFinite, epochSeconds >= 0 else {
+            throw fail("the epoch's loss sum \(epochLossSum) or seconds \(epochSeconds) are not finite and positive")
+        }
+        let words = generatorState.map { UInt64($0, radix: 16) }
+        guard words.count == 4, words.allSatisfy({ $0 != nil }), words.contains(where: { $0 != 0 }) else {
+            throw fail("the generator state \(generatorState) is not four hexadecimal words, not all zero")
+        }
+        if let bestAccuracy {
+            guard bestAccuracy.isFinite, (0...1).contains(bestAccuracy), let bestEpoch, bestEpoch >= 0,
+                bestEpoch < epoch
+            else { throw fail("best accuracy \(bestAccuracy) at epoch \(String(describing: bestEpoch))") }
+        }
+    }
+
     /// The training generator.
     public var generator: SeededGenerator {
         get { SeededGenerator(state: generatorState.map { UInt64($0, radix: 16) ?? 0 }) }

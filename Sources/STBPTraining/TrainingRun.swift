@@ -6,13 +6,17 @@ import STBPTensor
 /// One training run into a run folder, from the start or resumed from its last checkpoint: the
 /// run loop that the `stbp train` tool and the example programs share.
 ///
-///     var run = TrainingRun(configuration: configuration, splits: splits, dataset: "mnist",
-///                           folder: URL(fileURLWithPath: "runs/mnist"))
+///     var run = TrainingRun(configuration: configuration, dataset: "mnist", folder: URL(fileURLWithPath: "runs/mnist")) {
+///         configuration in try DatasetKind.mnist.load(from: folder, options: DatasetOptions(timeSteps: configuration.timeSteps))
+///     }
 ///     run.network = myNetwork             // a network composed in Swift (else the spec's)
-///     let outcome = try run.run { event in print(event) }
+///     let outcome = try run.run(events: { print($0) })
 ///
-/// Before the first step it checks that the network takes the data's samples and scores its
-/// classes, and, when resuming, that the checkpoint belongs to the network it continues.
+/// A new run refuses a folder that holds another run unless told to overwrite it (then it
+/// removes that run's files first); a resumed run continues the folder's run under its own
+/// configuration, with only the settings a resumed run may change taken from `configuration`
+/// (`givenSettings`). Before the first step it checks that the network takes the data's samples
+/// and scores its classes.
 public struct TrainingRun {
     /// The run's settings; a new run writes them to configuration.json.
     public var configuration: TrainingConfiguration
@@ -20,14 +24,23 @@ public struct TrainingRun {
     public var network: Network?
     /// The loss, when it is one of your own; nil uses the configuration's.
     public var loss: Loss?
-    /// The training and test data.
-    public var splits: DatasetSplits
+    /// Loads the training and test data for the run's final configuration (its T).
+    public var loadData: (TrainingConfiguration) throws -> DatasetSplits
     /// The data set's name, recorded in configuration.json.
     public var dataset: String
     /// The run folder.
     public var folder: URL
     /// Continue the run in `folder` from its checkpoint-last.safetensors.
     public var resume = false
+    /// When resuming: the settings of `configuration` that were asked for (flags given); those
+    /// that a resumed run may change are applied, the others must equal the run's.
+    public var givenSettings: Set<TrainingConfiguration.Setting> = []
+    /// The flag that sets each setting, for messages.
+    public var settingFlags: [TrainingConfiguration.Setting: String] = [:]
+    /// Start a new run in a folder that holds another run, removing that run's files first.
+    public var overwrite = false
+    /// The most memory the run may need (`MemoryEstimate`), in bytes: the machine's by default.
+    public var memoryLimit = MemorySize.physical
     /// A weight file (safetensors of `layers.<...>` tensors) to start a new run from.
     public var initialWeights: String?
     /// Write a step record to metrics.jsonl every this many optimizer steps.
@@ -37,12 +50,15 @@ public struct TrainingRun {
     /// The command line recorded in configuration.json.
     public var command: [String] = CommandLine.arguments
 
-    /// A run of `configuration` on `splits` into `folder`.
-    public init(configuration: TrainingConfiguration, splits: DatasetSplits, dataset: String, folder: URL) {
+    /// A run of `configuration` into `folder` on the data `loadData` reads.
+    public init(
+        configuration: TrainingConfiguration, dataset: String, folder: URL,
+        loadData: @escaping (TrainingConfiguration) throws -> DatasetSplits
+    ) {
         self.configuration = configuration
-        self.splits = splits
         self.dataset = dataset
         self.folder = folder
+        self.loadData = loadData
     }
 
     /// How a run ended.
@@ -78,58 +94,102 @@ public struct TrainingRun {
         events: (TrainingEvent) -> Void = { _ in }
     ) throws -> Outcome {
         let folder = try RunFolder(self.folder)
-        let trainer = try makeTrainer(folder, log: log)
-        try check(trainer)
+        let checkpoint = resume ? try resumedCheckpoint(folder, log: log) : nil
+        let splits = try loadData(checkpoint?.configuration ?? configuration)
+        let trainer = try makeTrainer(resuming: checkpoint, splits: splits, folder: folder)
+        try check(trainer, splits)
+        if checkpoint == nil { try start(trainer, in: folder) }
         log("\(trainer.network.summary)")
         log("\(splits.train.count) training and \(splits.test.count) test samples, \(ComputeThreads.count) threads")
-        let configuration = trainer.configuration
+        let settings = trainer.configuration
+        let train = BatchLoader(dataset: splits.train, batchSize: settings.batchSize, seed: settings.seed)
+        guard trainer.progress.batch <= train.batchCount else {
+            throw CheckpointError(
+                path: folder.lastCheckpointURL.path,
+                reason: "progress: batch \(trainer.progress.batch) is past the \(train.batchCount) batches of an epoch")
+        }
         let session = TrainingSession(
-            trainer: trainer, folder: folder,
-            train: BatchLoader(dataset: splits.train, batchSize: configuration.batchSize, seed: configuration.seed),
-            test: BatchLoader(dataset: splits.test, batchSize: configuration.batchSize, shuffle: false),
+            trainer: trainer, folder: folder, train: train,
+            test: BatchLoader(dataset: splits.test, batchSize: settings.batchSize, shuffle: false),
             logEvery: logEvery, keepEpochCheckpoints: keepEpochCheckpoints,
             rasterSample: splits.test.count > 0 ? try splits.test.sample(at: 0).input : nil)
         let finished = try session.run(shouldStop: shouldStop, events: events)
         return Outcome(finished: finished, trainer: trainer, folder: folder)
     }
 
-    /// The trainer of a new run (written to configuration.json) or of the run in `folder`.
-    func makeTrainer(_ folder: RunFolder, log: (String) -> Void) throws -> Trainer {
-        if resume {
-            let url = folder.lastCheckpointURL
-            guard FileManager.default.fileExists(atPath: url.path) else {
-                throw TrainingError.mismatch(
-                    "Cannot resume: there is no checkpoint at \(url.path); start the run without resuming.")
+    /// The trainer of a new run (the network takes the data's sample shape unless composed) or
+    /// of the checkpoint's.
+    func makeTrainer(resuming checkpoint: Checkpoint?, splits: DatasetSplits, folder: RunFolder) throws -> Trainer {
+        var configuration = checkpoint?.configuration ?? self.configuration
+        if checkpoint == nil { configuration.inputShape = network?.inputShape ?? splits.inputShape }
+        if network == nil, let spec = configuration.spec {
+            // A spec network is worked out before it is built: too large a one allocates nothing.
+            do {
+                let plan = try NetworkPlan(
+                    NetworkSpec(spec), inputShape: configuration.inputShape, options: configuration.network)
+                try checkMemory(configuration, splits) {
+                    MemoryEstimate(plan, timeSteps: $0, batchSize: $1, training: true)
+                }
+            } catch  where checkpoint != nil {
+                throw CheckpointError(path: folder.lastCheckpointURL.path, reason: "\(error)")
             }
-            let trainer = try Trainer(
-                resuming: try Checkpoint(contentsOf: url), network: network, loss: loss, path: url.path)
-            log("Resuming \(folder.url.path) at epoch \(trainer.progress.epoch + 1), batch \(trainer.progress.batch).")
-            return trainer
         }
-        let trainer =
-            try network.map { try Trainer(network: $0, configuration: configuration, loss: loss) }
-            ?? Trainer(configuration)
+        guard let checkpoint else {
+            return try network.map { try Trainer(network: $0, configuration: configuration, loss: loss) }
+                ?? Trainer(configuration)
+        }
+        return try Trainer(resuming: checkpoint, network: network, loss: loss, path: folder.lastCheckpointURL.path)
+    }
+
+    /// The folder's last checkpoint, continued with the given settings that may change.
+    func resumedCheckpoint(_ folder: RunFolder, log: (String) -> Void) throws -> Checkpoint {
+        let url = folder.lastCheckpointURL
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw TrainingError.mismatch(
+                "Cannot resume: there is no checkpoint at \(url.path); start the run without resuming.")
+        }
+        var checkpoint = try Checkpoint(contentsOf: url)
+        let (configuration, changes) = try checkpoint.configuration.resumed(
+            with: self.configuration, given: givenSettings, flags: settingFlags)
+        checkpoint.configuration = configuration
+        let progress = checkpoint.progress
+        log("Resuming \(folder.url.path) at epoch \(progress.epoch + 1), batch \(progress.batch).")
+        if !changes.isEmpty { log("Changed on resuming: \(changes.joined(separator: ", ")).") }
+        return checkpoint
+    }
+
+    /// Clears the folder for a new run (refusing one that holds a run unless `overwrite`) and
+    /// writes the configuration; sets the initial weights when given.
+    func start(_ trainer: Trainer, in folder: RunFolder) throws {
+        if folder.holdsRun {
+            guard overwrite else {
+                throw TrainingError.mismatch(
+                    "\(folder.url.path) holds a run (its configuration, metrics or checkpoints); resume it, choose "
+                        + "another output folder, or overwrite it (stbp train --overwrite).")
+            }
+            try folder.removeRun()
+        }
         if let initialWeights {
             try trainer.network.loadParameters(
                 from: try SafeTensors(contentsOf: URL(fileURLWithPath: initialWeights)), path: initialWeights)
         }
-        try? FileManager.default.removeItem(at: folder.metricsURL)
         try folder.writeConfiguration(trainer.configuration, dataset: dataset, command: command)
-        return trainer
     }
 
-    /// The network takes the data's samples and scores its classes.
-    func check(_ trainer: Trainer) throws {
-        let network = trainer.network
-        let name = network.spec?.text ?? "The network"
-        let sample = splits.inputShape
-        guard sample == network.inputShape else {
-            throw TrainingError.mismatch(
-                "\(name) takes samples of shape \(network.inputShape) but \(dataset) has samples of shape \(sample).")
+    /// The data fits the network (`DatasetSplits.check`) and a training step fits in `memoryLimit`.
+    func check(_ trainer: Trainer, _ splits: DatasetSplits) throws {
+        try splits.check(fits: trainer.network, dataset: dataset)
+        try checkMemory(trainer.configuration, splits) {
+            MemoryEstimate(trainer.network, timeSteps: $0, batchSize: $1, training: true)
         }
-        guard network.classes == splits.classNames.count else {
-            throw TrainingError.mismatch(
-                "\(name) scores \(network.classes) classes but \(dataset) has \(splits.classNames.count).")
-        }
+    }
+
+    /// Throws when `estimate(T, N)` of a training step exceeds `memoryLimit`.
+    func checkMemory(
+        _ configuration: TrainingConfiguration, _ splits: DatasetSplits, _ estimate: (Int, Int) -> MemoryEstimate
+    ) throws {
+        let (timeSteps, batchSize) = (splits.frames ?? configuration.timeSteps, configuration.batchSize)
+        try estimate(timeSteps, batchSize).check(
+            limit: memoryLimit, what: "Training on batches of \(batchSize) over \(timeSteps) steps")
     }
 }

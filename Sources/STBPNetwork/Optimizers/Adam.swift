@@ -84,12 +84,21 @@ public final class Adam: Optimizer {
         return state
     }
 
-    public func load(state: [String: Tensor]) throws(OptimizerStateError) {
-        try restoreBuffers(&first, kind: "exp_avg", from: state)
-        try restoreBuffers(&second, kind: "exp_avg_sq", from: state)
-        var counts: [String: Tensor] = [:]
-        try restoreBuffers(&counts, kind: "step", from: state)
-        steps = counts.mapValues { Int($0.scalar) }
+    public func load(
+        state: [String: Tensor], parameters: [(name: String, parameter: Parameter)]
+    ) throws(OptimizerStateError) {
+        try checkStateKinds(state, ["exp_avg", "exp_avg_sq", "step"])
+        var first: [String: Tensor] = [:], second: [String: Tensor] = [:], counts: [String: Tensor] = [:]
+        try restoreBuffers(&first, kind: "exp_avg", from: state, parameters: parameters)
+        try restoreBuffers(&second, kind: "exp_avg_sq", from: state, parameters: parameters)
+        try restoreBuffers(&counts, kind: "step", from: state, parameters: parameters, scalar: true)
+        guard Set(first.keys) == Set(second.keys), Set(first.keys) == Set(counts.keys) else {
+            throw OptimizerStateError(
+                entry: "exp_avg, exp_avg_sq, step", reason: "the three do not cover the same parameters")
+        }
+        self.first = first
+        self.second = second
+        steps = counts.mapValues { Int($0.scalars[0]) }
     }
 }
 

@@ -13,8 +13,9 @@ public protocol Optimizer: AnyObject {
     func step(_ parameters: [(name: String, parameter: Parameter)])
     /// The optimizer's state (moment buffers, step counts) as named tensors, for checkpoints.
     var state: [String: Tensor] { get }
-    /// Restores a state saved by `state`.
-    func load(state: [String: Tensor]) throws(OptimizerStateError)
+    /// Restores a state saved by `state` for `parameters`, checking every buffer's name and shape
+    /// against the parameter it belongs to.
+    func load(state: [String: Tensor], parameters: [(name: String, parameter: Parameter)]) throws(OptimizerStateError)
 }
 
 /// An optimizer state that does not fit: the entry and what was wrong.
@@ -32,19 +33,39 @@ extension Optimizer {
     func rate(for name: String) -> Float { learningRate * (learningRateMultipliers[name] ?? 1) }
 }
 
-/// Restores named buffers, checking each shape against the parameter's buffer it replaces.
+/// Throws for a key of `state` that is none of `kinds` ("exp_avg" for "exp_avg.<name>").
+func checkStateKinds(_ state: [String: Tensor], _ kinds: [String]) throws(OptimizerStateError) {
+    if let stray = state.keys.sorted().first(where: { key in !kinds.contains { key.hasPrefix($0 + ".") } }) {
+        throw OptimizerStateError(
+            entry: stray, reason: "this optimizer keeps only \(kinds.joined(separator: ", ")) buffers")
+    }
+}
+
+/// Restores the buffers of one kind ("<kind>.<parameter name>" in `state`), each checked against
+/// the parameter it belongs to: its name, and its shape (`scalar`: a finite whole number ≥ 0
+/// below 2^53, such as a step count, instead).
 func restoreBuffers(
-    _ buffers: inout [String: Tensor], kind: String, from state: [String: Tensor]
+    _ buffers: inout [String: Tensor], kind: String, from state: [String: Tensor],
+    parameters: [(name: String, parameter: Parameter)], scalar: Bool = false
 ) throws(OptimizerStateError) {
+    let shapes = Dictionary(parameters.map { ($0.name, $0.parameter.value.shape) }, uniquingKeysWith: { a, _ in a })
     var restored: [String: Tensor] = [:]
     for (key, value) in state where key.hasPrefix(kind + ".") {
-        restored[String(key.dropFirst(kind.count + 1))] = value
-    }
-    for (name, value) in restored {
-        if let existing = buffers[name], existing.shape != value.shape {
-            throw OptimizerStateError(
-                entry: "\(kind).\(name)", reason: "shape \(value.shape) does not match \(existing.shape)")
+        let name = String(key.dropFirst(kind.count + 1))
+        guard let shape = shapes[name] else {
+            throw OptimizerStateError(entry: key, reason: "the network has no parameter \"\(name)\"")
         }
+        if scalar {
+            let count = value.count == 1 ? value.scalars[0] : .nan
+            guard count.isFinite, count >= 0, count < 0x1p53, count == count.rounded() else {
+                throw OptimizerStateError(
+                    entry: key, reason: "expected a whole number of steps, found \(value.scalars.prefix(4))")
+            }
+        } else if value.shape != shape {
+            throw OptimizerStateError(
+                entry: key, reason: "shape \(value.shape) does not match the parameter's \(shape)")
+        }
+        restored[name] = value
     }
     buffers = restored
 }

@@ -49,7 +49,12 @@ public final class SGD: Optimizer {
         Dictionary(uniqueKeysWithValues: buffers.map { ("momentum.\($0.key)", $0.value) })
     }
 
-    public func load(state: [String: Tensor]) throws(OptimizerStateError) {
-        try restoreBuffers(&buffers, kind: "momentum", from: state)
+    public func load(
+        state: [String: Tensor], parameters: [(name: String, parameter: Parameter)]
+    ) throws(OptimizerStateError) {
+        try checkStateKinds(state, ["momentum"])
+        var restored: [String: Tensor] = [:]
+        try restoreBuffers(&restored, kind: "momentum", from: state, parameters: parameters)
+        buffers = restored
     }
 }
