@@ -7,6 +7,7 @@ public struct InvalidArgument: Error, CustomStringConvertible, Equatable {
     /// What was given.
     public let given: String
 
+    /// "--batch-size must be an integer in 1...2147483647, got 0."
     public var description: String { "\(argument) must be \(expected), got \(given)." }
 }
 

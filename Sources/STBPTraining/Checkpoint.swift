@@ -100,7 +100,10 @@ public struct Checkpoint: Sendable {
 
 /// A checkpoint that cannot be used: the file and why.
 public struct CheckpointError: Error, CustomStringConvertible, Equatable {
+    /// The file.
     public let path: String
+    /// What is wrong with it.
     public let reason: String
+    /// "<path>: <reason>."
     public var description: String { "\(path): \(reason)." }
 }

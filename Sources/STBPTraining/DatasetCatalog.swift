@@ -55,14 +55,16 @@ public struct DatasetOptions: Sendable, Hashable {
     public var dvsFrameSize: Int
     /// N-MNIST: only the first saccade (the first 100 ms).
     public var firstSaccadeOnly: Bool
-    /// DVS-CIFAR10: training and test recordings per class (first and last by sorted name).
+    /// DVS-CIFAR10: training recordings per class (the first by sorted name).
     public var trainPerClass: Int
+    /// DVS-CIFAR10: test recordings per class (the last by sorted name).
     public var testPerClass: Int
     /// A folder for cached binned frames, or nil for no cache.
     public var cacheFolder: URL?
-    /// Use at most this many training / test samples, for quick runs: the first ones of image
-    /// sets (stored in random order), evenly spaced ones of event sets (stored by class).
+    /// Use at most this many training samples, for quick runs: the first ones of image sets
+    /// (stored in random order), evenly spaced ones of event sets (stored by class).
     public var trainLimit: Int?
+    /// Use at most this many test samples, chosen as `trainLimit`'s.
     public var testLimit: Int?
 
     /// Defaults: T 8, augmentation on, equal-time bins of clipped counts, DVS frames 48 x 48,
@@ -143,8 +145,11 @@ extension DatasetSplits {
 
 /// A data folder that is missing: says where the data is published and the layout expected.
 public struct DatasetMissingError: Error, CustomStringConvertible {
+    /// The data set.
     public let kind: DatasetKind
+    /// The folder that is missing.
     public let folder: String
+    /// What is missing, where the data is published and the layout expected.
     public var description: String {
         "No \(kind.rawValue) data at \(folder). \(kind.howToGet)"
     }

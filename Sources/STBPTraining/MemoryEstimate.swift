@@ -39,6 +39,7 @@ public struct MemoryEstimate: Sendable, CustomStringConvertible {
             } ?? .max
     }
 
+    /// The estimate as text, e.g. "2.5 GB".
     public var description: String { MemorySize.text(bytes) }
 
     /// Throws `TrainingError.mismatch` with the figures when the estimate exceeds `limit` bytes.

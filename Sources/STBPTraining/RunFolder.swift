@@ -22,9 +22,13 @@ public struct RunFolder: Sendable {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
+    /// configuration.json.
     public var configurationURL: URL { url.appendingPathComponent("configuration.json") }
+    /// metrics.jsonl.
     public var metricsURL: URL { url.appendingPathComponent("metrics.jsonl") }
+    /// checkpoint-last.safetensors.
     public var lastCheckpointURL: URL { url.appendingPathComponent("checkpoint-last.safetensors") }
+    /// checkpoint-best.safetensors.
     public var bestCheckpointURL: URL { url.appendingPathComponent("checkpoint-best.safetensors") }
 
     /// Whether the folder holds a run: its configuration, metrics or a checkpoint.
@@ -105,8 +109,11 @@ public enum MetricValue: Codable, Sendable, Equatable, ExpressibleByFloatLiteral
     case number(Double)
     case text(String)
 
+    /// A number.
     public init(floatLiteral value: Double) { self = .number(value) }
+    /// A whole number.
     public init(integerLiteral value: Int) { self = .number(Double(value)) }
+    /// A string.
     public init(stringLiteral value: String) { self = .text(value) }
 
     /// The number, if this is one.
@@ -115,6 +122,7 @@ public enum MetricValue: Codable, Sendable, Equatable, ExpressibleByFloatLiteral
         return nil
     }
 
+    /// A JSON number, or a string.
     public init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let value = try? container.decode(Double.self) {
@@ -124,6 +132,7 @@ public enum MetricValue: Codable, Sendable, Equatable, ExpressibleByFloatLiteral
         }
     }
 
+    /// A number as a JSON number (a non-finite one as its text, "nan"), a string as a string.
     public func encode(to encoder: Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {

@@ -4,8 +4,11 @@ import Foundation
 public enum SVGPlot {
     /// One named line of (x, y) points.
     public struct Series: Sendable {
+        /// The legend's text.
         public var name: String
+        /// The points, in drawing order.
         public var points: [(x: Double, y: Double)]
+        /// A line called `name` through `points`.
         public init(name: String, points: [(x: Double, y: Double)]) {
             self.name = name
             self.points = points

@@ -5,23 +5,23 @@ import STBPTensor
 
 /// Times full training steps (forward, backward, optimizer update) or inference alone on
 /// synthetic data, next to this machine's sgemm rate measured in the same run.
-public enum TrainingBenchmark {
+package enum TrainingBenchmark {
     /// What to time.
-    public struct Configuration: Sendable, Hashable {
-        public var name: String
-        public var spec: String
+    package struct Configuration: Sendable, Hashable {
+        package var name: String
+        package var spec: String
         /// One sample's shape per step, [C, H, W].
-        public var inputShape: [Int]
-        public var timeSteps: Int
-        public var batchSize: Int
+        package var inputShape: [Int]
+        package var timeSteps: Int
+        package var batchSize: Int
         /// Binary event frames [T, N, C, H, W] with about 10% ones; otherwise a static image.
-        public var events: Bool
-        public var iterations: Int
-        public var warmup: Int = 1
+        package var events: Bool
+        package var iterations: Int
+        package var warmup: Int = 1
         /// Time inference alone, without a tape.
-        public var evaluate: Bool = false
+        package var evaluate: Bool = false
 
-        public init(
+        package init(
             name: String, spec: String, inputShape: [Int], timeSteps: Int, batchSize: Int, events: Bool,
             iterations: Int, warmup: Int = 1, evaluate: Bool = false
         ) {
@@ -38,7 +38,7 @@ public enum TrainingBenchmark {
     }
 
     /// The named configurations that the PyTorch script (Benchmarks/pytorch_bench.py) also runs.
-    public static let named: [String: Configuration] = [
+    package static let named: [String: Configuration] = [
         "mnist": Configuration(
             name: "mnist", spec: "32C3-AP2-32C3-AP2-128FC-10", inputShape: [1, 28, 28], timeSteps: 8,
             batchSize: 100, events: false, iterations: 10),
@@ -51,28 +51,28 @@ public enum TrainingBenchmark {
     ]
 
     /// The figures of one run; the keys match the PyTorch script's JSON.
-    public struct Report: Codable, Sendable, CustomStringConvertible {
-        public var framework = "swift-stbp"
-        public var config: String
-        public var order = "layer"
-        public var mode: String
-        public var threads: Int
-        public var batchSize: Int
-        public var timeSteps: Int
-        public var iterations: Int
-        public var medianStepSeconds: Double
-        public var minStepSeconds: Double
+    package struct Report: Codable, Sendable, CustomStringConvertible {
+        package var framework = "swift-stbp"
+        package var config: String
+        package var order = "layer"
+        package var mode: String
+        package var threads: Int
+        package var batchSize: Int
+        package var timeSteps: Int
+        package var iterations: Int
+        package var medianStepSeconds: Double
+        package var minStepSeconds: Double
         /// The median processor time of a step, summed over threads (steadier than the step time
         /// on a busy machine; includes the time OpenBLAS's idle threads spend spinning).
-        public var medianStepCpuSeconds: Double
-        public var samplesPerSecond: Double
-        public var macsPerSampleStep: Int
-        public var gflops: Double
-        public var sgemmGflops: Double
-        public var sgemmFraction: Double
-        public var sgemmShape: [Int]
-        public var blasCore: String
-        public var peakRssMb: Double
+        package var medianStepCpuSeconds: Double
+        package var samplesPerSecond: Double
+        package var macsPerSampleStep: Int
+        package var gflops: Double
+        package var sgemmGflops: Double
+        package var sgemmFraction: Double
+        package var sgemmShape: [Int]
+        package var blasCore: String
+        package var peakRssMb: Double
 
         enum CodingKeys: String, CodingKey {
             case framework, config, order, mode, threads, iterations, gflops
@@ -84,7 +84,7 @@ public enum TrainingBenchmark {
             case peakRssMb = "peak_rss_mb"
         }
 
-        public var description: String {
+        package var description: String {
             let f = { (value: Double, digits: Int) in String(format: "%.\(digits)f", value) }
             return """
                 \(config) (\(mode), \(threads) thread\(threads == 1 ? "" : "s"), batch \(batchSize), T \(timeSteps), \
@@ -103,7 +103,7 @@ public enum TrainingBenchmark {
     }
 
     /// Builds the network and data, warms up, times `iterations` steps and measures sgemm.
-    public static func run(_ configuration: Configuration) throws -> Report {
+    package static func run(_ configuration: Configuration) throws -> Report {
         let c = configuration
         let network = try Network(c.spec, inputShape: c.inputShape, seed: 0)
         try MemoryEstimate(network, timeSteps: c.timeSteps, batchSize: c.batchSize, training: !c.evaluate).check(
@@ -187,10 +187,10 @@ public enum TrainingBenchmark {
 }
 
 /// This machine's single-precision GEMM rate.
-public enum SgemmRate {
+package enum SgemmRate {
     /// GFLOP/s of `cblas_sgemm` on C[m, n] = A[m, k] · B[k, n], the best of repeated runs
     /// lasting at least `seconds` in all.
-    public static func measure(m: Int, n: Int, k: Int, seconds: Double = 1) -> Double {
+    package static func measure(m: Int, n: Int, k: Int, seconds: Double = 1) -> Double {
         var generator = SeededGenerator(seed: 9)
         let a = Tensor.uniform([m, k], using: &generator), b = Tensor.uniform([k, n], using: &generator)
         var c = Tensor(zeros: [m, n])

@@ -7,7 +7,9 @@ public struct OptimizerConfiguration: Sendable, Hashable, Codable {
         case sgd, adam, adamw
     }
 
+    /// The update rule.
     public var kind: Kind
+    /// The base learning rate (a schedule scales it).
     public var learningRate: Float
     /// SGD momentum.
     public var momentum: Float

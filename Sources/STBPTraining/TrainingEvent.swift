@@ -4,16 +4,19 @@ public struct StepReport: Sendable, Codable {
     public var epoch: Int
     /// The run's number of epochs.
     public var epochs: Int
+    /// The batch within the epoch, from 0.
     public var batch: Int
     /// Batches in this epoch.
     public var batchCount: Int
     /// Optimizer steps taken so far, this one included.
     public var step: Int
-    /// This batch's loss and accuracy.
+    /// This batch's loss.
     public var loss: Double
+    /// This batch's accuracy.
     public var accuracy: Double
-    /// The mean loss and accuracy over the epoch so far.
+    /// The mean loss over the epoch so far.
     public var epochLoss: Double
+    /// The accuracy over the epoch so far.
     public var epochAccuracy: Double
     /// The learning rate used for this step.
     public var learningRate: Double
@@ -31,13 +34,21 @@ public struct EpochReport: Sendable, Codable {
     public var epoch: Int
     /// The run's number of epochs.
     public var epochs: Int
+    /// Optimizer steps taken so far.
     public var step: Int
+    /// The mean training loss over the epoch.
     public var trainLoss: Double
+    /// The training accuracy over the epoch.
     public var trainAccuracy: Double
+    /// The mean test loss, when a test set was evaluated.
     public var testLoss: Double?
+    /// The test accuracy, when a test set was evaluated.
     public var testAccuracy: Double?
+    /// Training samples per second over the epoch.
     public var samplesPerSecond: Double
+    /// Seconds spent training in the epoch.
     public var seconds: Double
+    /// The learning rate of the epoch's last step.
     public var learningRate: Double
     /// The test set's firing rate of each spiking layer, by path (a spec network's token index).
     public var firingRates: [String: Double]
@@ -71,6 +82,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     /// A batch's labels or inputs do not fit the network.
     case mismatch(String)
 
+    /// What happened and what to try.
     public var description: String {
         switch self {
         case .nonFiniteLoss(let epoch, let batch, let step, let loss):

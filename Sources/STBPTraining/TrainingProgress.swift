@@ -10,14 +10,17 @@ public struct TrainingProgress: Sendable, Codable, Equatable {
     public var step = 0
     /// The training generator (dropout, Bernoulli coding) as hex words.
     public var generatorState: [String]
-    /// Sums over the batches of `epoch` trained so far: loss × samples, correct and seen samples.
+    /// The sum over the batches of `epoch` trained so far of loss × samples.
     public var epochLossSum: Double = 0
+    /// Samples classified correctly in `epoch` so far.
     public var epochCorrect = 0
+    /// Samples trained in `epoch` so far.
     public var epochSeen = 0
     /// Seconds spent training in `epoch` so far.
     public var epochSeconds: Double = 0
     /// The best test accuracy so far and its epoch.
     public var bestAccuracy: Double?
+    /// The epoch (0-based) of `bestAccuracy`.
     public var bestEpoch: Int?
 
     /// The start of a run whose training generator is `generator`.

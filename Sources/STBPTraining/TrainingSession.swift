@@ -12,6 +12,7 @@ public final class TrainingSession {
     public let folder: RunFolder
     /// The training and test batches.
     public let train: BatchLoader
+    /// The test batches, evaluated after each epoch (nil: none).
     public let test: BatchLoader?
     /// Write a "step" metrics record every this many optimizer steps.
     public var logEvery: Int

@@ -181,6 +181,24 @@ import Testing
         }
     }
 
+    @Test func aResidualNetworkTrains() throws {
+        let network = try Self.residualNetwork()
+        let optimizer = Adam(learningRate: 5e-3)
+        var g = SeededGenerator(seed: 8)
+        let input = Tensor.bernoulli([5, 6, 2, 8, 8], probability: 0.4, using: &g)
+        let labels = [0, 1, 2, 0, 1, 2]
+        var losses: [Float] = []
+        for _ in 0..<12 {
+            var generator = SeededGenerator(seed: 9)
+            let result = network.lossAndGradients(
+                input, labels: labels, options: ForwardOptions(isTraining: true), generator: &generator)
+            losses.append(result.loss)
+            optimizer.step(network.namedParameters)
+        }
+        #expect(losses.allSatisfy { $0.isFinite })
+        #expect(losses.last! < 0.8 * losses.first!, "\(losses)")
+    }
+
     /// A layer of a user's own goes into a composition like any built-in one.
     struct Scale: Layer {
         let factor: Parameter = Parameter(Tensor([2]))
