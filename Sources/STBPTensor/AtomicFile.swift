@@ -20,6 +20,7 @@ public struct FileWriteError: Error, CustomStringConvertible, Equatable {
         self.reason = reason
     }
 
+    /// "<path>: <reason>."
     public var description: String { "\(path): \(reason)." }
 }
 

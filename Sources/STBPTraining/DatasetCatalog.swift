@@ -5,10 +5,15 @@ import STBPNetwork
 /// The data sets the tool and the examples know by name, with their file layouts and where
 /// they are published.
 public enum DatasetKind: String, Sendable, Hashable, Codable, CaseIterable {
+    /// MNIST: 28x28 handwritten digits in IDX files.
     case mnist
+    /// Fashion-MNIST: 28x28 clothing images in MNIST's IDX layout.
     case fashionMNIST = "fashion-mnist"
+    /// CIFAR-10: 32x32 colour images in the binary version's batches.
     case cifar10
+    /// N-MNIST: saccade recordings of MNIST digits, 34x34 events.
     case nmnist
+    /// CIFAR10-DVS: DVS128 recordings of CIFAR-10 images in AEDAT 2.0 files.
     case dvsCIFAR10 = "dvs-cifar10"
 
     /// The number of classes: ten for each of these data sets.

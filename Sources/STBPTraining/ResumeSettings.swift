@@ -1,7 +1,28 @@
 extension TrainingConfiguration {
     /// A group of settings, as flags name them.
     public enum Setting: String, Sendable, CaseIterable {
-        case spec, network, timeSteps, encoding, loss, epochs, batchSize, optimizer, learningRate, schedule, seed
+        /// The spec.
+        case spec
+        /// The network options (neurons, votes, NeuNorm decay, dropout masks, initialisation).
+        case network
+        /// T.
+        case timeSteps
+        /// The input encoding.
+        case encoding
+        /// The loss.
+        case loss
+        /// The number of epochs.
+        case epochs
+        /// The batch size.
+        case batchSize
+        /// The optimizer's settings but for its learning rate.
+        case optimizer
+        /// The base learning rate.
+        case learningRate
+        /// The learning-rate schedule.
+        case schedule
+        /// The seed.
+        case seed
 
         /// The settings a resumed run may change; the others stay as the run began.
         public static let changeableOnResume: Set<Setting> = [.epochs, .learningRate, .schedule]

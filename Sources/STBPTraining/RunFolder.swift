@@ -106,7 +106,9 @@ public struct RunFolder: Sendable {
 public enum MetricValue: Codable, Sendable, Equatable, ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral,
     ExpressibleByStringLiteral
 {
+    /// A number.
     case number(Double)
+    /// A string.
     case text(String)
 
     /// A number.

@@ -4,7 +4,12 @@ import STBPNetwork
 public struct OptimizerConfiguration: Sendable, Hashable, Codable {
     /// The update rule.
     public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
-        case sgd, adam, adamw
+        /// `SGD`.
+        case sgd
+        /// `Adam`.
+        case adam
+        /// `Adam` with decoupled weight decay.
+        case adamw
     }
 
     /// The update rule.

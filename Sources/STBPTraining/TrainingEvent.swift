@@ -65,7 +65,9 @@ public struct EpochReport: Sendable, Codable {
 
 /// The events a trainer reports while it runs; tools turn them into progress bars and logs.
 public enum TrainingEvent: Sendable {
+    /// An optimizer step ended.
     case step(StepReport)
+    /// An epoch ended, with the test set's evaluation when there is one.
     case epoch(EpochReport, Evaluation?)
     /// Training stopped early at a request (e.g. Ctrl-C) after writing a checkpoint.
     case interrupted(TrainingProgress)
