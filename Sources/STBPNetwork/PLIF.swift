@@ -34,13 +34,8 @@ public struct PLIF: Neuron {
         [("decay_logit", decayLogit), ("threshold", threshold)]
     }
 
-    /// What one PLIF layer carries from step to step: u[t-1] and o[t-1].
-    public struct State {
-        /// u[t-1].
-        public var membrane: Variable
-        /// o[t-1].
-        public var spikes: Variable
-    }
+    /// What one PLIF layer carries from step to step: u[t-1] and o[t-1], as LIF.
+    public typealias State = LIF.State
 
     public func update(_ current: Variable, state: State?, context: ForwardContext) -> (spikes: Variable, state: State)
     {
