@@ -9,6 +9,10 @@ let file = TemporaryInput(label: "checkpoint", extension: "safetensors")
 /// outcome for bad input.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    // Foundation's Data(contentsOf:) leaks a 4 KB buffer on Linux for every empty file (its path
+    // for files that report size 0), which LeakSanitizer would report here; FuzzSafeTensors reads
+    // empty input through the same decoder.
+    guard size > 0 else { return 0 }
     file.write(data, size)
     expectingOnly(SafeTensorsError.self, CheckpointError.self, from: "Checkpoint(contentsOf:)") {
         let checkpoint = try Checkpoint(contentsOf: file.url)
