@@ -1,8 +1,16 @@
 import FuzzSupport
 import STBP
 
-/// The N-MNIST event reader on the input as a file's bytes, all events and the first saccade.
-/// A `DataError` is the expected outcome for bad input.
+/// The binnings of the N-MNIST recipes: 34x34 frames of counts over equal time spans, and
+/// binary 17x17 frames over equal event counts in a time window.
+let binnings = [
+    EventBinning(frames: 5, split: .time, values: .counts),
+    EventBinning(frames: 3, split: .eventCount, values: .binary, size: .init(height: 17, width: 17)),
+    EventBinning(frames: 4, split: .time, values: .binary, window: .init(start: 1000, length: 100_000)),
+]
+
+/// The N-MNIST event reader on the input as a file's bytes, all events and the first saccade,
+/// then the binning into frames. A `DataError` is the expected outcome for bad input.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = inputBytes(data, size)
@@ -17,6 +25,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
                         && event.timestamp >= 0,
                     "event \(event) is off the \(recording.width)x\(recording.height) sensor")
             }
+            checkBinnings(recording, binnings)
         }
     }
     return 0

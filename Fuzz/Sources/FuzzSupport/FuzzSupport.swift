@@ -1,4 +1,5 @@
 import Foundation
+import STBP
 
 #if canImport(Glibc)
     import Glibc
@@ -42,6 +43,29 @@ public func expectingOnly<E1: Error, E2: Error>(
 /// Stops the fuzzer when `condition` is false: a reader returned data that breaks its own rules.
 public func check(_ condition: Bool, _ message: @autoclosure () -> String) {
     if !condition { fatalError("invariant broken: \(message())") }
+}
+
+/// Bins `recording` into frames as the event data sets do, with each of `binnings`: the frames
+/// must have the binning's shape and non-negative values, and frames of counts must hold every
+/// event when the bins tile the recording (equal event counts, or equal time spans over events in
+/// time order, without a time window). A `DataError` (no events in the window) is expected.
+public func checkBinnings(_ recording: EventRecording, _ binnings: [EventBinning]) {
+    let times = recording.events.map(\.timestamp)
+    let inOrder = zip(times, times.dropFirst()).allSatisfy { $0 <= $1 }
+    for binning in binnings {
+        expectingOnly(DataError.self, from: "EventBinning.frames") {
+            let frames = try binning.frames(recording, path: "fuzz-input")
+            let shape = binning.frameShape(sensorWidth: recording.width, sensorHeight: recording.height)
+            check(frames.shape == shape, "frames of shape \(frames.shape), expected \(shape)")
+            check(frames.min() >= 0, "a negative frame value")
+            if binning.values == .binary { check(frames.max() <= 1, "a binary frame value above 1") }
+            if binning.values == .counts, binning.window == nil, binning.split == .eventCount || inOrder {
+                check(
+                    Int(frames.sum()) == recording.events.count,
+                    "frames hold \(frames.sum()) of \(recording.events.count) events (\(binning.key))")
+            }
+        }
+    }
 }
 
 /// A file in memory-backed /dev/shm (or the temporary folder), one per process, that each run
