@@ -28,32 +28,24 @@ public struct IDXArray: Sendable, Equatable {
     /// Decodes IDX bytes (plain or gzip); `path` names the source in errors.
     ///
     /// Checks the magic number, the type, the dimensions and that the data size matches them;
-    /// for a compressed file, offsets in errors count bytes of the decompressed data.
+    /// for a compressed file, offsets in errors count bytes of the decompressed data. A
+    /// compressed file is inflated no further than the size its header declares (plus 4 KiB),
+    /// so a small file that would inflate hugely is rejected early, naming the file.
     public init(fileBytes: [UInt8], path: String) throws {
         var bytes = fileBytes
         var source = path
         if Gzip.isCompressed(fileBytes) {
-            bytes = try Gzip.decompress(fileBytes, path: path)
-            source = "\(path) (decompressed)"
+            let decompressed = "\(path) (decompressed)"
+            bytes = try Gzip.decompress(fileBytes, path: path, maximumSize: IDXArray.gzipMaximumSize) { prefix in
+                try IDXArray.decompressedSizeLimit(prefix, source: decompressed)
+            }
+            source = decompressed
         }
         guard bytes.count >= 4 else {
             throw DataError(
                 .truncated, path: source, offset: 0, "expected a 4-byte IDX magic number, found \(bytes.count) bytes")
         }
-        guard bytes[0] == 0, bytes[1] == 0 else {
-            let found = String(format: "0x%08X", bytes.bigEndianUInt32(at: 0))
-            throw DataError(
-                .badHeader, path: source, offset: 0, "expected an IDX magic number 0x000008NN, found \(found)")
-        }
-        guard bytes[2] == 0x08 else {
-            throw DataError(
-                .unsupported, path: source, offset: 2,
-                "expected the IDX type 0x08 (unsigned byte), found 0x\(String(bytes[2], radix: 16, uppercase: true))")
-        }
-        let rank = Int(bytes[3])
-        guard rank >= 1 else {
-            throw DataError(.badHeader, path: source, offset: 3, "expected at least one dimension, found 0")
-        }
+        let rank = try IDXArray.checkMagic(bytes, source: source)
         let headerSize = 4 + 4 * rank
         guard bytes.count >= headerSize else {
             throw DataError(
@@ -81,6 +73,61 @@ public struct IDXArray: Sendable, Equatable {
         }
         bytes.removeFirst(headerSize)
         self.init(dimensions: dimensions, bytes: bytes)
+    }
+
+    /// Decompressed bytes allowed past the size a gzip-compressed file's IDX header declares
+    /// before decompression stops (a little extra is reported by the exact size check instead).
+    static let gzipMargin = 4096
+    /// The largest decompressed IDX file read (4 GiB).
+    static let gzipMaximumSize = 1 << 32
+
+    /// Checks the first four bytes (two zero bytes, the type 0x08, a rank of at least 1) and
+    /// returns the rank; the caller has checked that four bytes are present.
+    static func checkMagic(_ bytes: [UInt8], source: String) throws -> Int {
+        guard bytes[0] == 0, bytes[1] == 0 else {
+            let found = String(format: "0x%08X", bytes.bigEndianUInt32(at: 0))
+            throw DataError(
+                .badHeader, path: source, offset: 0, "expected an IDX magic number 0x000008NN, found \(found)")
+        }
+        guard bytes[2] == 0x08 else {
+            throw DataError(
+                .unsupported, path: source, offset: 2,
+                "expected the IDX type 0x08 (unsigned byte), found 0x\(String(bytes[2], radix: 16, uppercase: true))")
+        }
+        let rank = Int(bytes[3])
+        guard rank >= 1 else {
+            throw DataError(.badHeader, path: source, offset: 3, "expected at least one dimension, found 0")
+        }
+        return rank
+    }
+
+    /// The most bytes a decompressed IDX file starting with `prefix` may take: its header and the
+    /// data its dimensions declare, plus `gzipMargin`; nil until `prefix` holds the whole header.
+    /// Throws the reader's error for a bad magic number, type or rank, and for dimensions that
+    /// declare more than `gzipMaximumSize` bytes.
+    static func decompressedSizeLimit(_ prefix: [UInt8], source: String) throws -> Gzip.SizeLimit? {
+        guard prefix.count >= 4 else { return nil }
+        let rank = try checkMagic(prefix, source: source)
+        let headerSize = 4 + 4 * rank
+        guard prefix.count >= headerSize else { return nil }
+        var dimensions: [Int] = []
+        var count = 1
+        for axis in 0..<rank {
+            let extent = Int(prefix.bigEndianUInt32(at: 4 + 4 * axis))
+            let (product, overflow) = count.multipliedReportingOverflow(by: extent)
+            guard !overflow, product <= gzipMaximumSize - headerSize else {
+                throw DataError(
+                    .badSize, path: source, offset: 4 + 4 * axis,
+                    "dimension \(axis) = \(extent) makes the data larger than \(gzipMaximumSize) bytes, "
+                        + "the largest decompressed IDX file read")
+            }
+            count = product
+            dimensions.append(extent)
+        }
+        return Gzip.SizeLimit(
+            bytes: headerSize + count + gzipMargin,
+            reason: "more than its IDX header declares (dimensions \(dimensions): "
+                + "\(headerSize) header and \(count) data bytes, with a margin of \(gzipMargin))")
     }
 
     /// The IDX bytes of this array (uncompressed; pass them to `Gzip.compress` for a .gz file).
