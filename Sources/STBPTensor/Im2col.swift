@@ -120,7 +120,8 @@ package enum Im2col {
             let wo = g.outWidth
             fill(block, count: firstRow * wo)
             fill(block + lastRow * wo, count: (g.outHeight - lastRow) * wo)
-            guard high > low else {
+            guard high > low && lastRow > firstRow else {
+                // No input pixel under this tap (a kernel wider than the padded map's margin).
                 fill(block + firstRow * wo, count: (lastRow - firstRow) * wo)
                 return
             }

@@ -40,6 +40,16 @@ public func expectingOnly<E1: Error, E2: Error>(
     }
 }
 
+/// Like `expectingOnly`, with any number of accepted error types.
+public func expectingOnly(_ types: [Any.Type], from reader: String, _ body: () throws -> Void) {
+    do {
+        try body()
+    } catch {
+        if types.contains(where: { $0 == type(of: error) }) { return }
+        fatalError("\(reader) threw \(type(of: error)), expected one of \(types) or success: \(error)")
+    }
+}
+
 /// Stops the fuzzer when `condition` is false: a reader returned data that breaks its own rules.
 public func check(_ condition: Bool, _ message: @autoclosure () -> String) {
     if !condition { fatalError("invariant broken: \(message())") }
