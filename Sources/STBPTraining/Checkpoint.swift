@@ -105,5 +105,5 @@ public struct CheckpointError: Error, CustomStringConvertible, Equatable {
     /// What is wrong with it.
     public let reason: String
     /// "<path>: <reason>."
-    public var description: String { "\(path): \(reason)." }
+    public var description: String { "\(path): \(reason.hasSuffix(".") ? String(reason.dropLast()) : reason)." }
 }

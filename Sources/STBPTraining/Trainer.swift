@@ -28,7 +28,8 @@ public final class Trainer {
         try configuration.check()
         guard let spec = configuration.spec else {
             throw TrainingError.mismatch(
-                "The configuration names no spec: its network was composed in Swift; give it as Trainer(network:).")
+                "The configuration names no spec: its network was composed in Swift, so only a program that composes "
+                    + "it again can rebuild it (Trainer(network:configuration:), Trainer(resuming:network:))")
         }
         try self.init(
             network: Network(
