@@ -7,8 +7,13 @@ import STBP
 /// parameters, 100k activations) must match the network `Network(spec)` builds, layer by layer,
 /// and that network must run a step. A `NetworkSpecError` or `NetworkShapeError` is the
 /// expected outcome for bad input.
+/// Keeps no freed tensor memory between inputs: the cache a training loop reuses would otherwise
+/// hold the blocks of every network size met so far and count against libFuzzer's RSS limit.
+let noCache: Void = MemoryCache.release()
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    _ = noCache
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     expectingOnly([NetworkSpecError.self, NetworkShapeError.self], from: "NetworkSpec(_:), NetworkPlan, Network") {
         let spec = try NetworkSpec(text)
