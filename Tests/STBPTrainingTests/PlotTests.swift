@@ -184,6 +184,7 @@ import Testing
         let output = network(
             Self.sample(seed: 1).reshaped([1, 1, 4, 4]),
             options: ForwardOptions(timeSteps: steps, recordSpikes: true, recordMembranes: true), generator: &generator)
+        var ringedPoints = 0
         for (index, path) in network.spikingLayers.enumerated() {
             let traces = svg.ofClass("trace").filter { $0["data-layer"] == "\(index)" }
             let neurons = output.spikes[path]!.count / steps
@@ -192,7 +193,7 @@ import Testing
             let thresholds = svg.ofClass("threshold").filter { $0["data-layer"] == "\(index)" }
             #expect(!thresholds.isEmpty, "\(path)")
             // A shared threshold is one line, an adaptive one a line per trace with a point per step;
-            // a spike's point lies above its threshold.
+            // a spike's point (ringed) lies above its threshold, every other point below.
             for trace in traces {
                 let line =
                     thresholds.first { $0["data-trace"] == trace["data-trace"] }?.points
@@ -200,13 +201,17 @@ import Testing
                 #expect(line.count == steps)
                 for (t, point) in trace.points.enumerated() {
                     let ringed = svg.elements.contains {
-                        $0.name == "circle" && $0["stroke"] != nil && abs($0.number("cx") - point.x) < 0.05
+                        $0.name == "circle" && $0["stroke"] != nil && $0["fill"] == trace["stroke"]
+                            && abs($0.number("cx") - point.x) < 0.05
                             && abs($0.number("cy") - point.y) < 0.05
                     }
-                    if ringed { #expect(point.y < line[t].y, "\(path) step \(t)") }
+                    ringedPoints += ringed ? 1 : 0
+                    // Drawn to 0.1 px: a spike's point at or above its threshold, any other at or below.
+                    #expect(ringed ? point.y <= line[t].y + 0.05 : point.y >= line[t].y - 0.05, "\(path) step \(t)")
                 }
             }
         }
+        #expect(ringedPoints > 0)
         // ALIF's threshold adapts: one dashed line per trace, not one shared line.
         let adaptive = svg.ofClass("threshold").filter { $0["data-layer"] == "1" }
         #expect(
