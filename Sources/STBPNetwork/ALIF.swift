@@ -50,6 +50,15 @@ public struct ALIF: Neuron, Sendable {
         public var adaptation: Variable?
     }
 
+    /// u[t] before the reset, for membrane plots.
+    public func membrane(of state: State) -> Variable? { state.membrane }
+
+    /// The effective threshold θ[t] = threshold + adaptation · b[t] per neuron ([1] at t = 0,
+    /// before any adaptation).
+    public func threshold(of state: State) -> Tensor? {
+        state.adaptation.map { $0.value * adaptation + threshold } ?? Tensor([threshold])
+    }
+
     public func update(_ current: Variable, state: State?, context: ForwardContext) -> (spikes: Variable, state: State)
     {
         guard let previous = state else {

@@ -3,7 +3,7 @@ import STBPTensor
 
 /// What a layer needs to know during one forward pass: the tape (nil when evaluating), whether
 /// this is training (dropout on), the number of time steps, its own random generator, its path
-/// in the model, and where to report its spikes.
+/// in the model, and where to report its spikes (and membrane potentials, when asked for).
 public struct ForwardContext {
     /// The tape that records this pass, or nil for evaluation without gradients.
     public let tape: Tape?
@@ -19,15 +19,17 @@ public struct ForwardContext {
     let recorder: SpikeRecorder?
 
     /// A context whose layer generator is `generator`; `recordSpikes` keeps every neuron layer's
-    /// spikes besides its firing rate.
+    /// spikes besides its firing rate, `recordMembranes` its membrane potentials and threshold
+    /// (`Neuron.membrane(of:)`).
     public init(
-        tape: Tape?, isTraining: Bool, timeSteps: Int, generator: SeededGenerator, recordSpikes: Bool = false
+        tape: Tape?, isTraining: Bool, timeSteps: Int, generator: SeededGenerator, recordSpikes: Bool = false,
+        recordMembranes: Bool = false
     ) {
         self.tape = tape
         self.isTraining = isTraining
         self.timeSteps = timeSteps
         self.generator = generator
-        self.recorder = SpikeRecorder(keepsSpikes: recordSpikes)
+        self.recorder = SpikeRecorder(keepsSpikes: recordSpikes, keepsMembranes: recordMembranes)
     }
 
     /// The variable for a parameter: watched on the tape when recording, a constant otherwise.
@@ -52,20 +54,79 @@ public struct ForwardContext {
     public var firing: (rates: [String: Float], spikes: [String: Tensor]) {
         recorder?.result ?? ([:], [:])
     }
+
+    /// Whether neuron layers report their membrane potentials (`reportMembranes`).
+    public var keepsMembranes: Bool { recorder?.keepsMembranes ?? false }
+
+    /// Reports the layer's membrane potentials `potentials` [steps, N, ...] and the threshold
+    /// they were compared with (`thresholds`: the same shape, or one value [1] for all), nil when
+    /// the neuron cannot say. Neuron layers that run `update` call this when `keepsMembranes`,
+    /// once per forward pass or once per step, as they report spikes.
+    public func reportMembranes(_ potentials: Tensor, thresholds: Tensor?) {
+        guard let recorder, recorder.keepsMembranes else { return }
+        recorder.add(path: path, potentials: potentials, thresholds: thresholds)
+    }
+
+    /// The membrane potentials [T, N, ...] and thresholds of every neuron layer that reported
+    /// them, by path (empty unless `keepsMembranes`).
+    public var membranes: [String: MembraneTrace] { recorder?.membraneResult ?? [:] }
+}
+
+/// A neuron layer's membrane potentials over a forward pass, beside the threshold each was
+/// compared with: what a membrane plot draws.
+public struct MembraneTrace: Sendable {
+    /// u[t], the potential the spike at step t is decided on (before any reset): [T, N, ...].
+    public let potentials: Tensor
+    /// The threshold at each step [T, N, ...] (a fixed threshold repeated; an adaptive one,
+    /// as ALIF's, per neuron and step), or nil when the neuron does not report it.
+    public let thresholds: Tensor?
+
+    /// A trace of `potentials` [T, N, ...] compared with `thresholds` (their shape, or nil).
+    public init(potentials: Tensor, thresholds: Tensor?) {
+        precondition(
+            thresholds.map { $0.shape == potentials.shape } ?? true,
+            "A membrane trace needs thresholds of its potentials' shape \(potentials.shape).")
+        self.potentials = potentials
+        self.thresholds = thresholds
+    }
 }
 
 /// Collects the spikes that neuron layers report during one forward pass.
 final class SpikeRecorder {
     let keepsSpikes: Bool
+    let keepsMembranes: Bool
     private var counts: [String: (count: Double, total: Int)] = [:]
     private var spikes: [String: [Tensor]] = [:]
+    private var potentials: [String: [Tensor]] = [:]
+    private var thresholds: [String: [Tensor]] = [:]
 
-    init(keepsSpikes: Bool) { self.keepsSpikes = keepsSpikes }
+    init(keepsSpikes: Bool, keepsMembranes: Bool = false) {
+        self.keepsSpikes = keepsSpikes
+        self.keepsMembranes = keepsMembranes
+    }
 
     func add(path: String, count: Double, total: Int, spikes steps: Tensor?) {
         let sums = counts[path] ?? (0, 0)
         counts[path] = (sums.count + count, sums.total + total)
         if let steps { spikes[path, default: []].append(steps) }
+    }
+
+    /// Keeps one report's potentials [steps, N, ...] and its thresholds, broadcast to their shape.
+    func add(path: String, potentials steps: Tensor, thresholds threshold: Tensor?) {
+        potentials[path, default: []].append(steps)
+        if let threshold {
+            thresholds[path, default: []].append(
+                threshold.shape == steps.shape ? threshold : Tensor(zeros: steps.shape) + threshold)
+        }
+    }
+
+    var membraneResult: [String: MembraneTrace] {
+        potentials.reduce(into: [:]) { result, entry in
+            let limits = thresholds[entry.key]
+            result[entry.key] = MembraneTrace(
+                potentials: Tensor.concatenatedSteps(entry.value),
+                thresholds: limits?.count == entry.value.count ? limits.map(Tensor.concatenatedSteps) : nil)
+        }
     }
 
     var result: (rates: [String: Float], spikes: [String: Tensor]) {

@@ -63,9 +63,18 @@ public struct LIF: Neuron, Sendable {
         return (spikes, State(membrane: membrane, spikes: spikes))
     }
 
-    /// All steps as one fused op (step by step when the surrogate's spike is not binary).
+    /// u[t] before the reset, for membrane plots.
+    public func membrane(of state: State) -> Variable? { state.membrane }
+
+    /// The fixed threshold [1].
+    public func threshold(of state: State) -> Tensor? { Tensor([threshold]) }
+
+    /// All steps as one fused op (step by step when the surrogate's spike is not binary, or
+    /// when the context keeps membrane potentials, which the fused op does not write).
     public func forward(_ input: TimeSeries, context: inout ForwardContext) -> TimeSeries {
-        guard surrogate.firesBinarySpikes else { return forwardStepByStep(input, context: &context) }
+        guard surrogate.firesBinarySpikes, !context.keepsMembranes else {
+            return forwardStepByStep(input, context: &context)
+        }
         return fire(input, pool: nil, context: context)
     }
 
@@ -74,8 +83,14 @@ public struct LIF: Neuron, Sendable {
     ///
     /// With `pool`, the current is conv maps [T, N, C, H, W] (or [N, C, H, W]) and the output is
     /// the pooled spikes [T, N, C, Ho, Wo], pooled inside the LIF pass (the same numbers as the
-    /// pooling layer after it); the full-size spikes are only written when they are kept.
+    /// pooling layer after it); the full-size spikes are only written when they are kept. When
+    /// the context keeps membrane potentials, the neurons run step by step and then the pooling.
     func fire(_ input: TimeSeries, pool: AvgPool2D?, context: ForwardContext) -> TimeSeries {
+        if context.keepsMembranes, let pool {
+            var context = context
+            let spikes = forwardStepByStep(input, context: &context)
+            return pool.forward(spikes, context: &context)
+        }
         let current = input.value, timeSteps = input.timeSteps, constant = input.isConstant
         precondition(timeSteps >= 1, "LIF needs at least one time step, got \(timeSteps).")
         let inputShape = current.shape

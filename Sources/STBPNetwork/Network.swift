@@ -128,4 +128,7 @@ public struct NetworkOutput {
     public let firingRates: [String: Float]
     /// Each spiking layer's spikes [T, N, ...], by path, when recording was asked for.
     public let spikes: [String: Tensor]
+    /// Each neuron layer's membrane potentials and thresholds over the T steps, by path, when
+    /// `ForwardOptions.recordMembranes` asked for them (neurons that report none are left out).
+    public let membranes: [String: MembraneTrace]
 }

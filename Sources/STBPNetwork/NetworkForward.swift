@@ -26,7 +26,7 @@ extension Network {
         }
         var context = ForwardContext(
             tape: tape, isTraining: options.isTraining, timeSteps: timeSteps, generator: generator.split(),
-            recordSpikes: options.recordSpikes)
+            recordSpikes: options.recordSpikes, recordMembranes: options.recordMembranes)
         let outputs: Variable
         switch options.order {
         case .layer:
@@ -44,6 +44,8 @@ extension Network {
             outputs = Variable.stacked(steps)
         }
         let firing = context.firing
-        return NetworkOutput(readout: outputs.mean(alongAxis: 0), firingRates: firing.rates, spikes: firing.spikes)
+        return NetworkOutput(
+            readout: outputs.mean(alongAxis: 0), firingRates: firing.rates, spikes: firing.spikes,
+            membranes: context.membranes)
     }
 }

@@ -65,16 +65,22 @@ public struct ForwardOptions: Sendable, Hashable {
     public var order: LoopOrder
     /// Whether to keep every spiking layer's spikes in the output.
     public var recordSpikes: Bool
+    /// Whether to keep the membrane potentials (and thresholds) of every neuron layer that
+    /// reports them (`Neuron.membrane(of:)`) in the output. In either loop order; LIF layers
+    /// then leave their fused pass for the step-by-step one, so this is for plots, not training.
+    public var recordMembranes: Bool
 
-    /// Evaluation defaults: T 8, no dropout, direct encoding, layer order, no spike recording.
+    /// Evaluation defaults: T 8, no dropout, direct encoding, layer order, no spike or membrane
+    /// recording.
     public init(
         timeSteps: Int = 8, isTraining: Bool = false, encoding: Encoding = .direct, order: LoopOrder = .layer,
-        recordSpikes: Bool = false
+        recordSpikes: Bool = false, recordMembranes: Bool = false
     ) {
         self.timeSteps = timeSteps
         self.isTraining = isTraining
         self.encoding = encoding
         self.order = order
         self.recordSpikes = recordSpikes
+        self.recordMembranes = recordMembranes
     }
 }

@@ -22,12 +22,22 @@ import STBPTensor
 /// A neuron with trainable parameters lists them in `parameters` and reads them through
 /// `context.variable(_:)`, so that the tape sees them. A neuron is a `Layer`: it goes anywhere
 /// a layer goes (`Conv2D`, then a neuron, then `AvgPool2D`).
+///
+/// To show up in membrane plots, a neuron says where its state keeps the membrane potential
+/// (`membrane(of:)`) and, if it has one, its threshold (`threshold(of:)`); a forward pass
+/// with `ForwardOptions.recordMembranes` then reports them by the layer's path.
 public protocol Neuron: Layer {
     /// What the neuron carries from step t-1 to step t (e.g. its membrane potential).
     associatedtype State
     /// One time step: the input current I[t] [N, ...] and the state after step t-1 (nil at
     /// t = 0) -> the spikes o[t] [N, ...] and the state after step t.
     func update(_ current: Variable, state: State?, context: ForwardContext) -> (spikes: Variable, state: State)
+    /// The membrane potential u[t] [N, ...] in the state after step t: the value the spike at
+    /// step t was decided on, before any reset. nil (the default) for a neuron without one.
+    func membrane(of state: State) -> Variable?
+    /// The threshold u[t] was compared with at step t: [N, ...], or [1] for one threshold
+    /// shared by the layer. nil (the default) when the neuron does not say.
+    func threshold(of state: State) -> Tensor?
 }
 
 extension Neuron {
@@ -35,24 +45,41 @@ extension Neuron {
 
     public var firesSpikes: Bool { true }
 
+    /// No membrane potential to report.
+    public func membrane(of state: State) -> Variable? { nil }
+
+    /// No threshold to report.
+    public func threshold(of state: State) -> Tensor? { nil }
+
     /// All steps: `forwardStepByStep`.
     public func forward(_ input: TimeSeries, context: inout ForwardContext) -> TimeSeries {
         forwardStepByStep(input, context: &context)
     }
 
     /// `update` for t = 0..<T on the current [T, N, ...] (or the same [N, ...] at every step),
-    /// stacked to spikes [T, N, ...], with the firing rate reported to `context`.
+    /// stacked to spikes [T, N, ...], with the firing rate (and, when kept, the membrane
+    /// potentials) reported to `context`.
     public func forwardStepByStep(_ input: TimeSeries, context: inout ForwardContext) -> TimeSeries {
         var state: State?
         var steps: [Variable] = []
+        var potentials: [Tensor] = [], thresholds: [Tensor] = []
         for t in 0..<input.timeSteps {
             let current = input.isConstant ? input.value : input.value[t]
             let (spikes, next) = update(current, state: state, context: context)
             state = next
             steps.append(spikes)
+            if context.keepsMembranes, let reading = membraneReading(of: next) {
+                potentials.append(reading.potentials)
+                if let threshold = reading.thresholds { thresholds.append(threshold) }
+            }
         }
         let spikes = Variable.stacked(steps)
         context.reportSpikes(count: Double(spikes.value.sum()), total: spikes.value.count, spikes: spikes.value)
+        if !potentials.isEmpty {
+            context.reportMembranes(
+                Tensor.concatenatedSteps(potentials),
+                thresholds: thresholds.count == potentials.count ? Tensor.concatenatedSteps(thresholds) : nil)
+        }
         return TimeSeries(steps: spikes)
     }
 
@@ -63,7 +90,22 @@ extension Neuron {
         context.reportSpikes(
             count: Double(spikes.value.sum()), total: spikes.value.count,
             spikes: spikes.value.reshaped([1] + spikes.shape))
+        if context.keepsMembranes, let reading = membraneReading(of: next) {
+            context.reportMembranes(reading.potentials, thresholds: reading.thresholds)
+        }
         return spikes
+    }
+
+    /// The membrane potential of `state` as one step [1, N, ...], with its threshold broadcast
+    /// to that shape; nil when the neuron reports none.
+    func membraneReading(of state: State) -> (potentials: Tensor, thresholds: Tensor?)? {
+        guard let potential = membrane(of: state)?.value else { return nil }
+        let shape = [1] + potential.shape
+        let threshold = self.threshold(of: state).map { threshold in
+            threshold.shape == potential.shape
+                ? threshold.reshaped(shape) : Tensor(zeros: shape) + threshold
+        }
+        return (potential.reshaped(shape), threshold)
     }
 }
 

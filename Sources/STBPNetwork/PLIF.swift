@@ -37,6 +37,12 @@ public struct PLIF: Neuron {
     /// What one PLIF layer carries from step to step: u[t-1] and o[t-1], as LIF.
     public typealias State = LIF.State
 
+    /// u[t] before the reset, for membrane plots.
+    public func membrane(of state: State) -> Variable? { state.membrane }
+
+    /// The learned threshold Vth [1], as it is now.
+    public func threshold(of state: State) -> Tensor? { threshold.value }
+
     public func update(_ current: Variable, state: State?, context: ForwardContext) -> (spikes: Variable, state: State)
     {
         var membrane = current

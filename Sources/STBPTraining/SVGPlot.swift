@@ -1,6 +1,12 @@
 import Foundation
 
-/// Small, dependency-free SVG charts for run folders: line charts and spike rasters.
+/// Small, dependency-free SVG charts for run folders: line charts (`lines`), spike rasters
+/// (`raster`), firing-rate histograms (`histograms`) and membrane-potential traces (`traces`).
+///
+/// Every chart draws its data inside rectangles of class `plot-area` and keeps its legend, if
+/// any, in a group of class `legend` outside them, so a legend never covers data. Marks carry
+/// a class and `data-` attributes naming what they stand for (`spike`, `bar`, `trace`,
+/// `threshold`), which is what the tests count.
 public enum SVGPlot {
     /// One named line of (x, y) points.
     public struct Series: Sendable {
@@ -16,66 +22,79 @@ public enum SVGPlot {
     }
 
     static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
-    static let (width, height, margin, left) = (640.0, 400.0, 48.0, 84.0)
+    /// Dash patterns that tell lines of one colour apart once the palette repeats.
+    static let dashes = ["", "7 3", "2 3", "9 3 2 3"]
+    /// The width of one character of 12 px sans-serif, roughly, for laying out labels.
+    static let characterWidth = 6.8
 
-    /// A line chart with axes, ticks and a legend.
-    public static func lines(title: String, xLabel: String, yLabel: String, series: [Series]) -> String {
-        let all = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
-        let xTicks = ticks(all.map(\.x)), yTicks = ticks(all.map(\.y))
-        let (x0, x1) = (xTicks.first!, xTicks.last!)
-        let (y0, y1) = (yTicks.first!, yTicks.last!)
-        let plotWidth = width - left - margin, plotHeight = height - 2 * margin
-        func px(_ x: Double) -> Double { left + (x - x0) / (x1 - x0) * plotWidth }
-        func py(_ y: Double) -> Double { height - margin - (y - y0) / (y1 - y0) * plotHeight }
-        var body = frame(title: title, xLabel: xLabel, yLabel: yLabel)
-        for y in yTicks {
-            body += line(left, py(y), width - margin, py(y), color: "#e0e0e0")
-            body += text(left - 6, py(y) + 4, label(y, yTicks), anchor: "end")
-        }
-        for x in xTicks {
-            body += text(px(x), height - margin + 16, label(x, xTicks), anchor: "middle")
-        }
-        for (index, s) in series.enumerated() {
-            let color = palette[index % palette.count]
-            let points = s.points.filter { $0.x.isFinite && $0.y.isFinite }
-            let path = points.map { "\(format(px($0.x))),\(format(py($0.y)))" }.joined(separator: " ")
-            if points.count > 1 {
-                body += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(path)\"/>\n"
-            }
-            if points.count <= 60 {
-                for p in points {
-                    body += "<circle cx=\"\(format(px(p.x)))\" cy=\"\(format(py(p.y)))\" r=\"3\" fill=\"\(color)\"/>\n"
-                }
-            }
-            body += line(
-                width - margin - 150, margin + 14 + Double(index) * 16, width - margin - 130,
-                margin + 14 + Double(index) * 16, color: color, width: 3)
-            body += text(width - margin - 125, margin + 18 + Double(index) * 16, escape(s.name), anchor: "start")
-        }
-        return document(body)
+    static func color(_ index: Int) -> String { palette[index % palette.count] }
+
+    static func dash(_ index: Int) -> String {
+        let pattern = dashes[(index / palette.count) % dashes.count]
+        return pattern.isEmpty ? "" : " stroke-dasharray=\"\(pattern)\""
     }
 
-    /// A spike raster: one panel per layer, time steps left to right, neurons top to bottom,
-    /// a mark for every spike. `layers` holds each layer's name and spikes [T, neurons].
-    public static func raster(title: String, layers: [(name: String, steps: [[Bool]])]) -> String {
-        let panelHeight = (height - 2 * margin) / Double(max(layers.count, 1))
-        var body = frame(title: title, xLabel: "time step", yLabel: "")
-        for (index, layer) in layers.enumerated() {
-            let top = margin + Double(index) * panelHeight
-            let steps = layer.steps.count, neurons = layer.steps.first?.count ?? 0
-            let cellWidth = (width - left - margin) / Double(max(steps, 1))
-            let cellHeight = (panelHeight - 6) / Double(max(neurons, 1))
-            body += text(left - 6, top + panelHeight / 2, escape(layer.name), anchor: "end")
-            body += line(left, top + panelHeight - 1, width - margin, top + panelHeight - 1, color: "#e0e0e0")
-            for (t, fired) in layer.steps.enumerated() {
-                for (n, spike) in fired.enumerated() where spike {
-                    body +=
-                        "<rect x=\"\(format(left + Double(t) * cellWidth))\" y=\"\(format(top + Double(n) * cellHeight))\" "
-                        + "width=\"\(format(max(cellWidth - 1, 0.5)))\" height=\"\(format(max(cellHeight, 0.5)))\" fill=\"#222\"/>\n"
-                }
-            }
+    /// Where a chart draws its data: a rectangle in the document and the data ranges it maps.
+    struct PlotArea {
+        var x: Double, y: Double, width: Double, height: Double
+        var xRange: ClosedRange<Double> = 0...1
+        var yRange: ClosedRange<Double> = 0...1
+
+        var right: Double { x + width }
+        var bottom: Double { y + height }
+
+        func px(_ value: Double) -> Double {
+            x + (value - xRange.lowerBound) / max(xRange.upperBound - xRange.lowerBound, 1e-12) * width
         }
-        return document(body)
+
+        func py(_ value: Double) -> Double {
+            bottom - (value - yRange.lowerBound) / max(yRange.upperBound - yRange.lowerBound, 1e-12) * height
+        }
+
+        /// The area's rectangle, class `plot-area` (`fill` behind the data, a thin frame).
+        func element(fill: String = "none", attributes: String = "") -> String {
+            rect(x, y, width, height, fill: fill, attributes: "class=\"plot-area\" stroke=\"#999\"" + attributes)
+        }
+    }
+
+    /// Grid lines and labelled ticks on the area's left and bottom edges.
+    static func axes(
+        _ area: PlotArea, xTicks: [Double], xLabels: [String], yTicks: [Double], yLabels: [String],
+        grid: Bool = true
+    ) -> String {
+        var body = ""
+        for (y, label) in zip(yTicks, yLabels) {
+            let py = area.py(y)
+            if grid { body += line(area.x, py, area.right, py, color: "#e6e6e6") }
+            body += line(area.x - 4, py, area.x, py, color: "#333")
+            body += text(area.x - 7, py + 4, escape(label), anchor: "end", size: 11)
+        }
+        for (x, label) in zip(xTicks, xLabels) {
+            let px = area.px(x)
+            if grid { body += line(px, area.y, px, area.bottom, color: "#f0f0f0") }
+            body += line(px, area.bottom, px, area.bottom + 4, color: "#333")
+            body += text(px, area.bottom + 16, escape(label), anchor: "middle", size: 11)
+        }
+        return body
+    }
+
+    /// A legend box of class `legend-box` at (x, y) listing `entries`: a line sample in each
+    /// entry's colour and dash pattern, then its text.
+    static func legend(
+        x: Double, y: Double, entries: [(name: String, color: String, dash: String)]
+    ) -> (svg: String, width: Double, height: Double) {
+        let width = 42 + Double(entries.map(\.name.count).max() ?? 0) * characterWidth
+        let height = 10 + Double(entries.count) * 18
+        var body = "<g class=\"legend\">\n"
+        body += rect(x, y, width, height, fill: "white", attributes: "class=\"legend-box\" stroke=\"#bbb\"")
+        for (index, entry) in entries.enumerated() {
+            let rowY = y + 14 + Double(index) * 18
+            body +=
+                "<line x1=\"\(format(x + 8))\" y1=\"\(format(rowY))\" x2=\"\(format(x + 30))\" y2=\"\(format(rowY))\" "
+                + "stroke=\"\(entry.color)\" stroke-width=\"3\"\(entry.dash)/>\n"
+            body += text(x + 36, rowY + 4, escape(entry.name), anchor: "start")
+        }
+        return (body + "</g>\n", width, height)
     }
 
     /// Round tick positions (steps of 1, 2 or 5 times a power of ten) that cover `values`.
@@ -92,28 +111,52 @@ public enum SVGPlot {
         return stride(from: first, through: last, by: 1).map { $0 * step }
     }
 
-    static func frame(title: String, xLabel: String, yLabel: String) -> String {
-        text(width / 2, 24, escape(title), anchor: "middle", size: 16)
-            + line(left, height - margin, width - margin, height - margin, color: "#333")
-            + line(left, margin, left, height - margin, color: "#333")
-            + text(width / 2, height - 14, escape(xLabel), anchor: "middle")
-            + "<text x=\"16\" y=\"\(format(height / 2))\" font-size=\"12\" text-anchor=\"middle\" "
-            + "transform=\"rotate(-90 16 \(format(height / 2)))\">\(escape(yLabel))</text>\n"
+    /// Ticks for time steps 0..<steps: every step up to 16 steps, else round ones.
+    static func stepTicks(_ steps: Int) -> [Int] {
+        guard steps > 16 else { return Array(0..<max(steps, 1)) }
+        let every = [2, 5, 10, 20, 25, 50, 100, 200, 500, 1000].first { steps / $0 <= 10 } ?? steps
+        return Array(stride(from: 0, to: steps, by: every))
     }
 
-    static func document(_ body: String) -> String {
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
-            + "viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\">\n"
+    /// The title at the top of a document `width` wide.
+    static func title(_ title: String, width: Double) -> String {
+        text(width / 2, 24, escape(title), anchor: "middle", size: 15, weight: "bold")
+    }
+
+    /// An axis title rotated to run upwards, centred at (x, y).
+    static func verticalText(_ x: Double, _ y: Double, _ content: String) -> String {
+        "<text x=\"\(format(x))\" y=\"\(format(y))\" font-size=\"12\" text-anchor=\"middle\" "
+            + "transform=\"rotate(-90 \(format(x)) \(format(y)))\">\(escape(content))</text>\n"
+    }
+
+    static func document(_ body: String, width: Double, height: Double) -> String {
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width.rounded(.up)))\" "
+            + "height=\"\(Int(height.rounded(.up)))\" viewBox=\"0 0 \(Int(width.rounded(.up))) "
+            + "\(Int(height.rounded(.up)))\" font-family=\"sans-serif\">\n"
             + "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\(body)</svg>\n"
     }
 
     static func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, color: String, width: Double = 1) -> String
     {
-        "<line x1=\"\(format(x1))\" y1=\"\(format(y1))\" x2=\"\(format(x2))\" y2=\"\(format(y2))\" stroke=\"\(color)\" stroke-width=\"\(format(width))\"/>\n"
+        "<line x1=\"\(format(x1))\" y1=\"\(format(y1))\" x2=\"\(format(x2))\" y2=\"\(format(y2))\" "
+            + "stroke=\"\(color)\" stroke-width=\"\(format(width))\"/>\n"
     }
 
-    static func text(_ x: Double, _ y: Double, _ content: String, anchor: String, size: Int = 12) -> String {
-        "<text x=\"\(format(x))\" y=\"\(format(y))\" font-size=\"\(size)\" text-anchor=\"\(anchor)\">\(content)</text>\n"
+    /// A rectangle; `attributes` (class, data-, stroke) are written after the geometry.
+    static func rect(
+        _ x: Double, _ y: Double, _ width: Double, _ height: Double, fill: String, attributes: String = ""
+    ) -> String {
+        "<rect x=\"\(format(x))\" y=\"\(format(y))\" width=\"\(format(width))\" height=\"\(format(height))\" "
+            + "fill=\"\(fill)\"\(attributes.isEmpty ? "" : " " + attributes)/>\n"
+    }
+
+    static func text(
+        _ x: Double, _ y: Double, _ content: String, anchor: String, size: Int = 12, weight: String? = nil,
+        color: String? = nil
+    ) -> String {
+        "<text x=\"\(format(x))\" y=\"\(format(y))\" font-size=\"\(size)\" text-anchor=\"\(anchor)\""
+            + (weight.map { " font-weight=\"\($0)\"" } ?? "") + (color.map { " fill=\"\($0)\"" } ?? "")
+            + ">\(content)</text>\n"
     }
 
     static func format(_ value: Double) -> String { String(format: "%.1f", value) }
@@ -127,6 +170,6 @@ public enum SVGPlot {
 
     static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 }
