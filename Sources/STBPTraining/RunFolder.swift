@@ -8,7 +8,9 @@ import STBPTensor
 ///     metrics.jsonl                 one JSON object per line: "kind": "step" every N steps, "epoch" per epoch
 ///     checkpoint-last.safetensors   the latest state (each epoch, and on Ctrl-C)
 ///     checkpoint-best.safetensors   the state with the best test accuracy
-///     loss.svg, accuracy.svg, firing-rates.svg, raster.svg   plots, redrawn after each epoch
+///     loss.svg, accuracy.svg, firing-rates.svg   curves, redrawn after each epoch
+///     raster.svg, firing-rate-histogram.svg, membrane.svg   one test sample's spikes, firing
+///                                   rates and membrane potentials, redrawn after each epoch
 ///
 /// Every file is written to a temporary file and renamed, so a killed run never leaves a
 /// half-written file; the metrics log is appended line by line.
