@@ -152,4 +152,39 @@ private func bytes(_ hex: String) -> [UInt8] {
         #expect(parsed?.step == 1234 && parsed?.tags == ["step/loss", "weights/w"])
         #expect(TensorBoardEvent.stepAndTags(of: event.bytes.dropLast()) == nil)
     }
+
+    @Test func aContinuingWriterSkipsTheStepsTheFolderHolds() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("stbp-tb-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let first = try TensorBoardWriter(folder: folder)
+        #expect(first.file.lastPathComponent.hasPrefix("events.out.tfevents."))
+        #expect(first.file.lastPathComponent.hasSuffix(".\(TensorBoardWriter.hostname)"))
+        for step in 1...5 { first.addScalar("step/loss", Double(step), step: step) }
+        first.addHistogram("weights/w", [1, 2, 3], step: 5)
+        #expect(try Data(contentsOf: first.file).count == 16 + 24, "only the file version before flushing")
+        try first.flush()
+        first.addScalar("step/loss", 6, step: 6)  // never flushed: a killed run's last values
+
+        let second = try TensorBoardWriter(folder: folder, continuing: true)
+        #expect(second.file != first.file)
+        #expect(TensorBoardWriter.eventFiles(in: folder) == [first.file, second.file], "named in writing order")
+        #expect(second.stepsWritten == ["step/loss": 5, "weights/w": 5])
+        for step in 4...7 { second.addScalar("step/loss", Double(step) * 10, step: step) }
+        second.addHistogram("weights/w", [4], step: 5)
+        second.addHistogram("weights/w", [5], step: 7)
+        second.addScalar("epoch/test_loss", 1, step: 5)
+        try second.flush()
+
+        func values(_ file: URL) throws -> [(Int64, [String])] {
+            TFRecord.records(in: [UInt8](try Data(contentsOf: file))).compactMap {
+                TensorBoardEvent.stepAndTags(of: $0)
+            }
+        }
+        let written = try values(second.file).dropFirst()
+        #expect(written.map(\.0) == [6, 7, 7, 5])
+        #expect(written.map(\.1) == [["step/loss"], ["step/loss"], ["weights/w"], ["epoch/test_loss"]])
+        #expect(try values(first.file).count == 7)
+        // A writer that does not continue writes every step.
+        #expect(try TensorBoardWriter(folder: folder).stepsWritten.isEmpty)
+    }
 }
