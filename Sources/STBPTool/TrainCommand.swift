@@ -13,7 +13,8 @@ struct TrainCommand: ParsableCommand {
             and SVG plots. A folder that holds another run is refused unless --overwrite. Ctrl-C writes a \
             checkpoint before stopping; --resume continues from it under the run's own configuration: it \
             applies --epochs, --learning-rate and the schedule's flags, and refuses other flags that differ \
-            from the run's.
+            from the run's. --tensorboard DIR also writes the metrics as TensorBoard scalars into DIR, with \
+            histograms of the weights and the neurons' firing rates after each epoch (tensorboard --logdir DIR).
             """)
 
     @Option(help: "The network in the paper's notation (default: 32C3-AP2-32C3-AP2-128FC-10).")
@@ -94,7 +95,10 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Continue the run in --output from its checkpoint-last.safetensors.")
     var resume = false
 
-    @Flag(help: "Start a new run in --output even though it holds another run, removing that run's files.")
+    @Flag(
+        help: ArgumentHelp(
+            "Start a new run in --output even though it holds another run, removing that run's files (and the "
+                + "event files in --tensorboard)."))
     var overwrite = false
 
     @Option(help: "Initial weights (safetensors with layers.<i>.weight/bias, e.g. saved from PyTorch).")
@@ -105,6 +109,12 @@ struct TrainCommand: ParsableCommand {
 
     @Flag(help: "Keep a checkpoint file for every epoch.")
     var keepEpochCheckpoints = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Also write TensorBoard event files into this folder: each metrics record's numbers as scalars, and "
+                + "histograms of the weights and firing rates after each epoch.", valueName: "dir"))
+    var tensorboard: String?
 
     /// The configuration setting each flag sets, for --resume.
     static let settingFlags: [TrainingConfiguration.Setting: String] = [
@@ -139,8 +149,26 @@ struct TrainCommand: ParsableCommand {
         try ArgumentCheck.positive("--gamma", gamma)
         try ArgumentCheck.number("--cosine-minimum", cosineMinimum, 0...1)
         try requestedConfiguration(classes: 1).check(names: Self.flagNames)
+        if let tensorboard { try Self.checkFolder("--tensorboard", tensorboard) }
         if resume && overwrite {
             throw ValidationError("--resume continues the folder's run; --overwrite replaces it.")
+        }
+    }
+
+    /// Throws unless `path` is a folder, or can be created as one: its nearest existing ancestor
+    /// is a folder that can be written.
+    static func checkFolder(_ option: String, _ path: String) throws {
+        guard !path.isEmpty else { throw ValidationError("\(option) needs a folder, got \"\".") }
+        var url = URL(fileURLWithPath: path).standardizedFileURL
+        var isFolder: ObjCBool = false
+        while !FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) && url.path != "/" {
+            url = url.deletingLastPathComponent()
+        }
+        guard isFolder.boolValue else {
+            throw ValidationError("\(option) \(path): \(url.path) is a file, not a folder.")
+        }
+        guard FileManager.default.isWritableFile(atPath: url.path) else {
+            throw ValidationError("\(option) \(path): the folder \(url.path) cannot be written.")
         }
     }
 
@@ -209,6 +237,7 @@ struct TrainCommand: ParsableCommand {
         run.initialWeights = self.`init`
         run.logEvery = logEvery
         run.keepEpochCheckpoints = keepEpochCheckpoints
+        run.tensorBoard = tensorboard.map { URL(fileURLWithPath: $0) }
         if let limit = try parseMemory(memoryLimit, option: "--memory-limit") { run.memoryLimit = limit }
         let interrupt = InterruptRequest()
         var progress = ConsoleProgress()

@@ -47,6 +47,11 @@ public struct TrainingRun {
     public var logEvery = 50
     /// Keep a checkpoint file for every epoch.
     public var keepEpochCheckpoints = false
+    /// A folder for TensorBoard event files of the metrics and of each epoch's histograms
+    /// (`TensorBoardWriter`; nil: none). A new run refuses one that holds event files unless told
+    /// to overwrite (then it removes them); a resumed run adds a file there, without the steps
+    /// the folder's files hold.
+    public var tensorBoard: URL?
     /// The command line recorded in configuration.json.
     public var command: [String] = CommandLine.arguments
 
@@ -113,6 +118,7 @@ public struct TrainingRun {
             test: BatchLoader(dataset: splits.test, batchSize: settings.batchSize, shuffle: false),
             logEvery: logEvery, keepEpochCheckpoints: keepEpochCheckpoints,
             rasterSample: splits.test.count > 0 ? try splits.test.sample(at: 0).input : nil)
+        session.tensorBoard = try tensorBoard.map { try TensorBoardWriter(folder: $0, continuing: checkpoint != nil) }
         let finished = try session.run(shouldStop: shouldStop, events: events)
         return Outcome(finished: finished, trainer: trainer, folder: folder)
     }
@@ -168,6 +174,14 @@ public struct TrainingRun {
                         + "another output folder, or overwrite it (stbp train --overwrite).")
             }
             try folder.removeRun()
+        }
+        if let tensorBoard, case let files = TensorBoardWriter.eventFiles(in: tensorBoard), !files.isEmpty {
+            guard overwrite else {
+                throw TrainingError.mismatch(
+                    "\(tensorBoard.path) holds TensorBoard event files of another run; choose another folder for "
+                        + "them, or overwrite the run (stbp train --overwrite), which removes them.")
+            }
+            for file in files { try FileManager.default.removeItem(at: file) }
         }
         if let initialWeights {
             try trainer.network.loadParameters(

@@ -20,6 +20,10 @@ public final class TrainingSession {
     public var keepEpochCheckpoints: Bool
     /// The sample whose spikes raster.svg shows.
     public var rasterSample: Tensor?
+    /// Where the metrics also go as TensorBoard scalars, with histograms of the weights and of
+    /// the neurons' firing rates each epoch (nil: nowhere). It is flushed after each epoch's
+    /// metrics record, before its checkpoint, and when the run stops.
+    public var tensorBoard: TensorBoardWriter?
 
     /// A session for `trainer` writing into `folder`.
     public init(
@@ -40,13 +44,17 @@ public final class TrainingSession {
     @discardableResult
     public func run(shouldStop: () -> Bool = { false }, events: (TrainingEvent) -> Void = { _ in }) throws -> Bool {
         try folder.truncateMetrics(afterStep: trainer.progress.step)
+        defer { try? tensorBoard?.flush() }
         let configuration = trainer.configuration
         let finished = try trainer.fit(
             train: train, test: test, shouldStop: shouldStop,
             afterEpoch: { report, _ in try self.recordEpoch(report) },
             events: { event in
                 if case .step(let step) = event, step.step % self.logEvery == 0 { try? self.recordStep(step) }
-                if case .interrupted = event { try? self.trainer.checkpoint().write(to: self.folder.lastCheckpointURL) }
+                if case .interrupted = event {
+                    try? self.tensorBoard?.flush()
+                    try? self.trainer.checkpoint().write(to: self.folder.lastCheckpointURL)
+                }
                 events(event)
             })
         if finished {
@@ -66,6 +74,7 @@ public final class TrainingSession {
         ]
         for (index, rate) in step.firingRates { record["firing_rate.\(index)"] = .number(rate) }
         try folder.appendMetrics(record)
+        tensorBoard?.add(step)
     }
 
     /// Logs the epoch, then writes the checkpoints: a run killed in between resumes from the
@@ -81,6 +90,10 @@ public final class TrainingSession {
         if let accuracy = report.testAccuracy { record["test_accuracy"] = .number(accuracy) }
         for (index, rate) in report.firingRates { record["firing_rate.\(index)"] = .number(rate) }
         try folder.appendMetrics(record)
+        if let tensorBoard {
+            tensorBoard.add(report, network: trainer.network, neuronFiringRates: try histogramFiringRates(report))
+            try tensorBoard.flush()
+        }
         let checkpoint = trainer.checkpoint()
         try checkpoint.write(to: folder.lastCheckpointURL)
         if report.isBest { try checkpoint.write(to: folder.bestCheckpointURL) }
@@ -92,5 +105,17 @@ public final class TrainingSession {
         try RunPlots.draw(
             in: folder, network: trainer.network, sample: rasterSample, timeSteps: trainer.configuration.timeSteps,
             encoding: trainer.configuration.encoding)
+    }
+
+    /// Each neuron's firing rate for the TensorBoard histograms, over the test set's first batches
+    /// or, without test samples, the epoch's last training batches: as many batches as hold at
+    /// most 1,000 samples (an extra forward pass, so bounded), and at least one.
+    func histogramFiringRates(_ report: EpochReport) throws -> [String: [Float]] {
+        if let test, test.dataset.count > 0 {
+            return try trainer.neuronFiringRates(test, batches: 0..<max(1, 1000 / test.batchSize))
+        }
+        let batches = max(1, 1000 / train.batchSize)
+        return try trainer.neuronFiringRates(
+            train, epoch: report.epoch - 1, batches: train.batchCount - batches..<train.batchCount)
     }
 }
