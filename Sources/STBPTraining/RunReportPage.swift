@@ -45,7 +45,8 @@ extension RunReport {
 
     var comparison: String {
         var html = "<section class=\"card\" id=\"comparison\">\n<h2>Comparison</h2>\n"
-        html += "<div class=\"scroll\"><table>\n<tr><th>run</th><th>network</th><th>dataset</th><th>epochs</th>"
+        html +=
+            "<div class=\"scroll\"><table class=\"summary\">\n<tr><th>run</th><th>network</th><th>dataset</th><th>epochs</th>"
         html += "<th>best test accuracy</th><th>last test accuracy</th><th>last test loss</th>"
         html += "<th>samples/s</th><th>training time</th></tr>\n"
         let best = runs.map { $0.bestEpoch?.accuracy ?? -1 }.max() ?? -1
@@ -126,7 +127,10 @@ extension RunReport {
         html += "</div>\n"
 
         html += "<h3>Configuration</h3>\n<dl class=\"facts\">\n"
-        for (label, value) in run.facts { html += "<dt>\(escape(label))</dt><dd>\(value)</dd>\n" }
+        for (label, value) in run.facts {
+            let wide = ["network", "neurons", "command"].contains(label) ? " class=\"wide\"" : ""
+            html += "<div\(wide)><dt>\(escape(label))</dt><dd>\(value)</dd></div>\n"
+        }
         html += "</dl>\n"
         html += "<details><summary>All settings (configuration.json)</summary>\n<table class=\"settings\">\n"
         for (key, value) in run.settings {
@@ -171,7 +175,7 @@ extension RunReport {
             for key in rates {
                 let path = String(key.dropFirst("firing_rate.".count))
                 let token = Int(path).flatMap { index in tokens.flatMap { index < $0.count ? $0[index] : nil } }
-                html += "<th>\(escape(path))\(token.map { " · " + escape($0) } ?? "")</th>"
+                html += "<th class=\"layer\">\(escape(path))\(token.map { " · " + escape($0) } ?? "")</th>"
             }
         }
         html += "</tr>\n"
@@ -222,21 +226,27 @@ extension RunReport {
         .stat { border: 1px solid var(--line); border-radius: 8px; padding: 8px 16px 9px; min-width: 130px; }
         .stat b { display: block; font-size: 21px; font-weight: 600; font-variant-numeric: tabular-nums; }
         .stat span { color: var(--muted); font-size: 12.5px; }
-        dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 3px 20px; margin: 0; font-size: 14px; }
-        dl.facts dt { color: var(--muted); }
-        dl.facts dd { margin: 0; }
+        dl.facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: 4px 24px;
+          margin: 0; font-size: 14px; }
+        dl.facts div { display: flex; gap: 12px; }
+        dl.facts div.wide { grid-column: 1 / -1; }
+        dl.facts dt { color: var(--muted); flex: 0 0 86px; }
+        dl.facts dd { margin: 0; word-break: break-word; }
         code { font: 12.5px ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; }
         details { margin-top: 10px; font-size: 14px; }
         summary { cursor: pointer; color: var(--accent); }
         .scroll { overflow-x: auto; }
         table { border-collapse: collapse; font-size: 13.5px; font-variant-numeric: tabular-nums; margin-top: 4px; }
-        th, td { padding: 5px 10px; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
-        th { font-weight: 600; color: var(--muted); font-size: 12.5px; vertical-align: bottom; background: #fafbfc; }
+        th, td { padding: 5px 9px; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
+        th { font-weight: 600; color: var(--muted); font-size: 12.5px; vertical-align: bottom; background: #fafbfc;
+          white-space: normal; min-width: 4.5em; }
         th:first-child, td:first-child { text-align: left; }
         th.group { text-align: center; border-bottom-color: #cfd6de; }
-        table.settings td { text-align: left; }
+        th.layer { white-space: nowrap; }
+        table.settings td, table.settings th { text-align: left; }
+        table.summary td:nth-child(-n+3), table.summary th:nth-child(-n+3) { text-align: left; }
         tr.best td { background: var(--best); font-weight: 600; }
-        .plots { display: grid; grid-template-columns: repeat(auto-fill, minmax(460px, 1fr)); gap: 14px; }
+        .plots { display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); gap: 14px; }
         figure { margin: 0; border: 1px solid var(--line); border-radius: 8px; padding: 8px 8px 4px; background: #fff; }
         figure svg { display: block; width: 100%; height: auto; }
         figcaption { text-align: center; color: var(--muted); font: 12px ui-monospace, "DejaVu Sans Mono", monospace; }
@@ -302,13 +312,6 @@ extension RunReport.Run {
             ("time steps", html(text("timeSteps"))),
             ("encoding", html(text("encoding"))),
         ]
-        if let neuron = c["network", "neuron"]?.object {
-            let parts = neuron.keys.sorted().compactMap { key -> String? in
-                guard let value = neuron[key] else { return nil }
-                return key == "detachReset" ? (value == .bool(true) ? "detached reset" : nil) : "\(key) \(value)"
-            }
-            facts.append(("neurons", html(parts.joined(separator: ", "))))
-        }
         facts += [
             ("loss", html(text("loss"))),
             (
@@ -330,6 +333,13 @@ extension RunReport.Run {
             ),
             ("epochs", html(text("epochs"))), ("batch size", html(text("batchSize"))), ("seed", html(text("seed"))),
         ]
+        if let neuron = c["network", "neuron"]?.object {
+            let parts = neuron.keys.sorted().compactMap { key -> String? in
+                guard let value = neuron[key] else { return nil }
+                return key == "detachReset" ? (value == .bool(true) ? "detached reset" : nil) : "\(key) \(value)"
+            }
+            facts.append(("neurons", html(parts.joined(separator: ", "))))
+        }
         if let command = configuration["command"]?.array?.compactMap(\.string), !command.isEmpty {
             facts.append(("command", "<code>\(InlineSVG.escape(Self.shellQuoted(command)))</code>"))
         }
