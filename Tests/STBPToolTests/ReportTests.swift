@@ -68,6 +68,14 @@ enum Chromium {
 
     func svgCount(_ text: String) -> Int { text.components(separatedBy: "<svg").count - 1 }
 
+    /// CI (.ci/run) installs Chromium and sets STBP_REQUIRE_CHROMIUM, so that the browser tests
+    /// cannot be skipped there without a failure.
+    @Test func chromiumIsThereWhenItIsRequired() {
+        if ProcessInfo.processInfo.environment["STBP_REQUIRE_CHROMIUM"] != nil {
+            #expect(Chromium.path != nil, "STBP_REQUIRE_CHROMIUM is set, and no chromium is on PATH")
+        }
+    }
+
     @Test(.enabled(if: Chromium.path != nil, Chromium.missing))
     func theQuickStartsReportLoadsInChromiumWithEveryPlot() throws {
         let scratch = try ScratchFolder()
