@@ -66,7 +66,8 @@ enum Chromium {
         return scratch.path(name)
     }
 
-    func svgCount(_ text: String) -> Int { text.components(separatedBy: "<svg").count - 1 }
+    /// The inline plots: `<svg>` elements that begin a figure (a plot may hold `<svg>`s of its own).
+    func svgCount(_ text: String) -> Int { text.components(separatedBy: "<figure><svg").count - 1 }
 
     /// CI (.ci/run) installs Chromium and sets STBP_REQUIRE_CHROMIUM, so that the browser tests
     /// cannot be skipped there without a failure.
