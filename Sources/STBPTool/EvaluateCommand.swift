@@ -40,7 +40,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "The most memory evaluation may need, e.g. 8G or 512M (default: the machine's memory).")
     var memoryLimit: String?
 
-    @Flag(help: "Print the evaluation as JSON.")
+    @Flag(help: "Print the evaluation as one JSON object (its keys: Docs/JSON.md).")
     var json = false
 
     func validate() throws {
@@ -85,6 +85,9 @@ struct EvaluateCommand: ParsableCommand {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
+            // A diverged network's loss is printed as metrics.jsonl writes it, not refused.
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(
+                positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
             print(String(decoding: try encoder.encode(evaluation), as: UTF8.self))
             return
         }

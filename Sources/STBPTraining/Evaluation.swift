@@ -1,6 +1,10 @@
 import STBPTensor
 
 /// Accuracy, loss, confusion and firing rates over a data set.
+///
+/// Its JSON (`stbp evaluate --json`, Docs/JSON.md) holds the stored figures (`loss`,
+/// `confusion`, `firingRates`) and the ones worked out from them (`accuracy`, `count`,
+/// `perClassAccuracy`), so that a script needs no arithmetic; decoding reads the stored ones.
 public struct Evaluation: Sendable, Codable, Equatable {
     /// The mean loss per sample.
     public var loss: Double
@@ -21,6 +25,34 @@ public struct Evaluation: Sendable, Codable, Equatable {
             let total = confusion[row].reduce(0, +)
             return total == 0 ? nil : Double(confusion[row][row]) / Double(total)
         }
+    }
+}
+
+extension Evaluation {
+    enum CodingKeys: String, CodingKey {
+        case loss, confusion, firingRates, accuracy, count, perClassAccuracy
+    }
+
+    /// Decodes `loss`, `confusion` and `firingRates`; the figures worked out from them are
+    /// ignored (they follow from the confusion matrix).
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            loss: try container.decode(Double.self, forKey: .loss),
+            confusion: try container.decode([[Int]].self, forKey: .confusion),
+            firingRates: try container.decode([String: Double].self, forKey: .firingRates))
+    }
+
+    /// Encodes the stored figures and `accuracy`, `count` and `perClassAccuracy` (null for a
+    /// class without samples).
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(loss, forKey: .loss)
+        try container.encode(confusion, forKey: .confusion)
+        try container.encode(firingRates, forKey: .firingRates)
+        try container.encode(accuracy, forKey: .accuracy)
+        try container.encode(count, forKey: .count)
+        try container.encode(perClassAccuracy, forKey: .perClassAccuracy)
     }
 }
 
