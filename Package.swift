@@ -36,6 +36,12 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .systemLibrary(
+            name: "CHDF5",
+            path: "Modules/CHDF5",
+            pkgConfig: "hdf5",
+            providers: [.apt(["libhdf5-dev"])]
+        ),
         // Vector kernels in C, built for AVX-512, AVX2 and baseline x86-64, picked at load time.
         .target(name: "CSTBPKernels"),
         .target(name: "STBPTensor", dependencies: ["COpenBLAS", "CSTBPKernels"]),
@@ -43,7 +49,11 @@ let package = Package(
         .target(name: "STBPData", dependencies: ["STBPTensor", "CZlib"], exclude: ["README.md"]),
         .target(name: "STBPNetwork", dependencies: ["STBPAutodiff", "CSTBPKernels"]),
         .target(name: "STBPTraining", dependencies: ["STBPNetwork", "STBPData"]),
-        .target(name: "STBP", dependencies: ["STBPTensor", "STBPAutodiff", "STBPNetwork", "STBPData", "STBPTraining"]),
+        // NIR files (HDF5): export trained networks, import networks from other SNN frameworks.
+        .target(name: "STBPNIR", dependencies: ["STBPNetwork", "CHDF5"]),
+        .target(
+            name: "STBP",
+            dependencies: ["STBPTensor", "STBPAutodiff", "STBPNetwork", "STBPData", "STBPTraining", "STBPNIR"]),
         .executableTarget(
             name: "STBPTool",
             dependencies: ["STBP", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -66,6 +76,7 @@ let package = Package(
         .testTarget(name: "STBPDataTests", dependencies: ["STBPData"]),
         .testTarget(name: "STBPNetworkTests", dependencies: ["STBPNetwork"], exclude: ["Fixtures"]),
         .testTarget(name: "STBPTrainingTests", dependencies: ["STBPTraining"], exclude: ["Fixtures"]),
+        .testTarget(name: "STBPNIRTests", dependencies: ["STBPNIR", "STBPTraining"], exclude: ["Fixtures"]),
         // Runs the built tool and examples: their targets are dependencies so that they are built first.
         .testTarget(
             name: "STBPToolTests",

@@ -3,11 +3,12 @@
 #   libopenblas-dev  OpenBLAS: CBLAS sgemm for convolution and dense layers (pkg-config "openblas")
 #   liblapacke-dev   LAPACKE: the QR factorisation behind orthogonal initialisation
 #   zlib1g-dev       zlib: reading gzipped IDX files (MNIST, Fashion-MNIST)
+#   libhdf5-dev      HDF5: NIR files (stbp export / import), pkg-config "hdf5"
 #   pkg-config       lets SwiftPM find OpenBLAS's headers and library
 # Debian and Ubuntu only (apt-get); runs apt-get through sudo when not root.
 set -euo pipefail
 
-packages=(libopenblas-dev liblapacke-dev zlib1g-dev pkg-config)
+packages=(libopenblas-dev liblapacke-dev zlib1g-dev libhdf5-dev pkg-config)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

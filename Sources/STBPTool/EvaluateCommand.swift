@@ -5,20 +5,24 @@ import STBP
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "Evaluate a checkpoint (or PyTorch weights) on a data set's test part.",
+        abstract: "Evaluate a checkpoint (or PyTorch weights, or a NIR graph) on a data set's test part.",
         discussion: """
             Prints accuracy, loss, per-class accuracy, the confusion matrix and each spiking layer's firing rate. \
             A swift-stbp checkpoint brings its own network and neuron settings; a plain safetensors file of \
-            layers.<i>.weight/bias (for example saved from PyTorch) needs --model and the neuron options.
+            layers.<i>.weight/bias (for example saved from PyTorch) needs --model and the neuron options. \
+            `--model FILE.nir` (without --checkpoint) runs a NIR graph written by swift-stbp or another framework.
             """)
 
     @Option(help: "A checkpoint or weight file (.safetensors).")
-    var checkpoint: String
+    var checkpoint: String?
 
     @OptionGroup var data: DataOptions
 
-    @Option(help: "The network spec, for a plain weight file.")
+    @Option(help: "The network spec, for a plain weight file; or a NIR file (.nir) to run on its own.")
     var model: String?
+
+    @Option(help: "The time step dt of a NIR graph's LIF and IF nodes (default: the graph's dt metadata).")
+    var dt: Double?
 
     @OptionGroup var neuron: NeuronOptions
 
@@ -48,10 +52,21 @@ struct EvaluateCommand: ParsableCommand {
         try ArgumentCheck.count("--batch-size", batchSize)
         try ArgumentCheck.count("--threads", threads)
         _ = try parseMemory(memoryLimit, option: "--memory-limit")
+        if let dt { try checkTimeStep(dt) }
+        if checkpoint == nil, !isNIR {
+            throw ValidationError("Give --checkpoint, or --model with a NIR file (.nir).")
+        }
+        if checkpoint != nil, isNIR {
+            throw ValidationError("A NIR file (--model) brings its weights; drop --checkpoint.")
+        }
     }
+
+    /// Whether --model names a NIR file.
+    var isNIR: Bool { model?.lowercased().hasSuffix(".nir") ?? false }
 
     func run() throws {
         if let threads { ComputeThreads.set(threads) }
+        guard let checkpoint else { return try evaluateNIR(model!) }
         let file = try SafeTensors(contentsOf: URL(fileURLWithPath: checkpoint))
         if Checkpoint.isCheckpoint(file) {
             // A checkpoint brings its network; its own errors are reported as they are.
@@ -69,6 +84,18 @@ struct EvaluateCommand: ParsableCommand {
                 network: try neuron.networkOptions(classes: data.dataset.classCount), timeSteps: timeSteps,
                 encoding: encoding, loss: loss))
         try trainer.network.loadParameters(from: file, path: checkpoint)
+        try evaluate(trainer, splits: splits)
+    }
+
+    /// Imports the NIR graph at `path` and evaluates it with the command's time steps, encoding and loss.
+    func evaluateNIR(_ path: String) throws {
+        let network = try Network(nir: try NIRGraph(contentsOf: URL(fileURLWithPath: path)), timeStep: dt)
+        let splits = try data.load(timeSteps: timeSteps)
+        let trainer = try Trainer(
+            network: network,
+            configuration: TrainingConfiguration(
+                spec: network.spec?.text, inputShape: network.inputShape, timeSteps: timeSteps, encoding: encoding,
+                loss: loss))
         try evaluate(trainer, splits: splits)
     }
 
