@@ -10,7 +10,7 @@ import PackageDescription
 // build in the Swift 5 language mode; the package they test keeps its own tools version and mode.
 let targetNames = [
     "FuzzIDX", "FuzzIDXGzip", "FuzzCIFAR10", "FuzzNMNIST", "FuzzAEDAT", "FuzzSafeTensors", "FuzzNetworkSpec",
-    "FuzzCheckpoint",
+    "FuzzCheckpoint", "FuzzNIR",
 ]
 
 let package = Package(

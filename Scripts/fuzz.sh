@@ -6,16 +6,16 @@
 #     Scripts/fuzz.sh [--time SECONDS | --runs N] [--no-build] [target...] [-- libFuzzer options...]
 #
 # Targets: FuzzIDX FuzzIDXGzip FuzzCIFAR10 FuzzNMNIST FuzzAEDAT FuzzSafeTensors FuzzNetworkSpec
-# FuzzCheckpoint (all by default; the "Fuzz" prefix and case may be left out: `idx`, `aedat`).
+# FuzzCheckpoint FuzzNIR (all by default; the "Fuzz" prefix and case may be left out: `idx`, `aedat`).
 # Each target runs for --time seconds (default 60) or --runs inputs, with
 # -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=10: a crash, a hang over 10 s, an allocation
-# over 2 GB or a leak (LeakSanitizer) fails it. Fuzz/Dictionaries/<target>.dict is used when
+# over 2 GB or a leak (LeakSanitizer; Fuzz/lsan-suppressions.txt lists the system libraries' own) fails it. Fuzz/Dictionaries/<target>.dict is used when
 # present. Prints the executions, time and result per target and exits non-zero when any target
 # failed; the failing input is kept in .build-fuzz/artifacts/<target>/ (replay it with
 # `.build-fuzz/release/<target> <file>`). Builds in .build-fuzz (release, -O).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-all_targets=(FuzzIDX FuzzIDXGzip FuzzCIFAR10 FuzzNMNIST FuzzAEDAT FuzzSafeTensors FuzzNetworkSpec FuzzCheckpoint)
+all_targets=(FuzzIDX FuzzIDXGzip FuzzCIFAR10 FuzzNMNIST FuzzAEDAT FuzzSafeTensors FuzzNetworkSpec FuzzCheckpoint FuzzNIR)
 scratch="$root/.build-fuzz"
 
 limit=(-max_total_time=60)
@@ -80,7 +80,8 @@ for target in "${targets[@]}"; do
     echo "== $target (${limit[*]}, corpus of $(find "$corpus" -type f | wc -l) seeds)"
     start=$(date +%s%N)
     status=0
-    "$bin/$target" -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+    LSAN_OPTIONS="suppressions=$root/Fuzz/lsan-suppressions.txt${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
+        SWIFT_BACKTRACE="${SWIFT_BACKTRACE:-enable=no}" "$bin/$target" -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=10 -print_final_stats=1 \
         -artifact_prefix="$artifacts/" ${dictionary[@]+"${dictionary[@]}"} "${limit[@]}" ${extra[@]+"${extra[@]}"} \
         "$corpus" >"$log" 2>&1 || status=$?
     tenths=$((($(date +%s%N) - start) / 100000000))

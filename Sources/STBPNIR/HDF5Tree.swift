@@ -66,7 +66,11 @@ enum HDF5 {
     /// Runs `body` holding the library's lock, with HDF5's printing of errors turned off.
     private static func locked<R>(_ body: () throws(HDF5Error) -> R) throws(HDF5Error) -> R {
         lock.lock()
-        defer { lock.unlock() }
+        defer {
+            // HDF5 keeps freed blocks on free lists of its own; give them back after each file.
+            H5garbage_collect()
+            lock.unlock()
+        }
         stbp_h5_silence_errors()
         return try body()
     }

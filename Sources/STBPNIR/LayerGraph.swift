@@ -53,6 +53,7 @@ public struct LayerGraph: Layer {
         self.outputs = outputs
     }
 
+    /// The nodes' layers, named by node.
     public var sublayers: [(name: String, layer: any Layer)] { nodes.map { ($0.name, $0.layer) } }
 
     /// Each node's output shape for one sample of `inputShape`.
@@ -85,10 +86,12 @@ public struct LayerGraph: Layer {
         return all[0]
     }
 
+    /// The shape of the summed outputs; an error names the node that cannot take its input.
     public func outputShape(for inputShape: [Int]) throws(NetworkShapeError) -> [Int] {
         try summedShape(outputs, inputShape: inputShape, shapes: nodeShapes(for: inputShape))
     }
 
+    /// The nodes' multiply-accumulates, each for the shape that reaches it.
     public func multiplyAccumulates(for inputShape: [Int]) -> Int {
         guard let shapes = try? nodeShapes(for: inputShape) else { return 0 }
         return nodes.indices.reduce(0) { total, index in
@@ -97,6 +100,7 @@ public struct LayerGraph: Layer {
         }
     }
 
+    /// All steps: the nodes in order, each on the sum of its sources [T, N, ...].
     public func forward(_ input: TimeSeries, context: inout ForwardContext) -> TimeSeries {
         let path = context.path
         let generators = nodes.map { _ in context.generator.split() }
@@ -125,6 +129,7 @@ public struct LayerGraph: Layer {
         return sum(outputs)
     }
 
+    /// One step: the nodes in order on [N, ...], each with its own state.
     public func step(_ input: Variable, state: inout LayerState, context: inout ForwardContext) -> Variable {
         if state.step == 0 {
             state.children = nodes.map { _ in LayerState() }

@@ -92,7 +92,13 @@ struct NIRFields {
     mutating func node() throws(NIRError) -> NIRNode {
         type = try string("type")
         let metadata = try readMetadata()
-        return NIRNode(try kind(), metadata: metadata)
+        // A graph's metadata belongs to the graph.
+        let kind = try kind()
+        if case .graph(var graph) = kind {
+            graph.metadata = metadata
+            return NIRNode(.graph(graph))
+        }
+        return NIRNode(kind, metadata: metadata)
     }
 
     private func readMetadata() throws(NIRError) -> [String: NIRValue] {

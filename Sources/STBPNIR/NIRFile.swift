@@ -46,7 +46,6 @@ extension NIRGraph {
             throw NIRError(node: "", type: node.typeName, field: "node", "the top node must be a NIRGraph")
         }
         self = graph
-        metadata = node.metadata
     }
 
     /// Writes the graph to `url` as NIR (HDF5), whole or not at all (`AtomicFile`); arrays of
@@ -57,7 +56,7 @@ extension NIRGraph {
         do {
             bytes = try fileBytes()
         } catch {
-            throw FileWriteError(path: url.path, "cannot encode the NIR graph (\(error.path): \(error.reason))")
+            throw FileWriteError(path: url.path, "cannot encode the NIR graph (\(error))")
         }
         try AtomicFile.write(bytes, to: url)
     }
@@ -76,11 +75,21 @@ extension NIRGraph {
         return (nodes.joined(separator: "."), parts.isEmpty ? nil : parts.joined(separator: "/"))
     }
 
-    /// The bytes of the graph as a NIR file.
-    func fileBytes() throws(HDF5Error) -> Data {
+    /// The bytes of the graph as a NIR file (what `write(to:)` writes). Throws `NIRError` when
+    /// HDF5 cannot encode it (a node name HDF5 refuses, such as one with "/").
+    public func fileBytes() throws(NIRError) -> Data {
+        do {
+            return try hdf5Bytes()
+        } catch {
+            let (node, field) = NIRGraph.place(ofDataset: error.path)
+            throw NIRError(node: node, field: field, error.reason)
+        }
+    }
+
+    func hdf5Bytes() throws(HDF5Error) -> Data {
         try HDF5.write([
             ("version", .dataset(HDF5Dataset(shape: [], values: .strings([NIRGraph.version])))),
-            ("node", NIRNode(.graph(self), metadata: metadata).hdf5Group),
+            ("node", NIRNode(.graph(self)).hdf5Group),
         ])
     }
 }
@@ -137,6 +146,9 @@ extension NIRNode {
                         shape: [graph.edges.count, 2], values: .strings(graph.edges.flatMap { [$0.source, $0.target] }))
                 ))
         }
+        // A nested graph keeps its metadata in the graph (NIR writes it as the node's).
+        var metadata = self.metadata
+        if case .graph(let graph) = kind { metadata.merge(graph.metadata) { node, _ in node } }
         if !metadata.isEmpty {
             add(
                 "metadata",

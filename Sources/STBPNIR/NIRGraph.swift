@@ -72,7 +72,8 @@ public struct NIRNode: Equatable {
 
     /// What the node computes.
     public var kind: Kind
-    /// The node's metadata (e.g. `reset_mechanism` = "subtract" on an IF or LIF node).
+    /// The node's metadata (e.g. `reset_mechanism` = "subtract" on an IF or LIF node). A graph
+    /// node's metadata is its graph's: written with it, and read into `NIRGraph.metadata`.
     public var metadata: [String: NIRValue]
 
     /// A node of `kind`.

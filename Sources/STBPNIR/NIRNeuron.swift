@@ -59,6 +59,7 @@ public struct NIRNeuron: Neuron {
         public var spikes: Variable
     }
 
+    /// The input shape; an error when a parameter tensor is neither [1] nor that shape.
     public func outputShape(for inputShape: [Int]) throws(NetworkShapeError) -> [Int] {
         for (name, tensor) in [
             ("decay", decay), ("leak", leak), ("gain", gain), ("threshold", threshold), ("reset", resetValue),
@@ -70,6 +71,7 @@ public struct NIRNeuron: Neuron {
         return inputShape
     }
 
+    /// One step of the equations above: the current I[t] [N, ...] -> o[t], with u[t] and o[t] kept.
     public func update(_ current: Variable, state: State?, context: ForwardContext) -> (spikes: Variable, state: State)
     {
         var membrane = current * Variable(gain) + Variable(leak)
