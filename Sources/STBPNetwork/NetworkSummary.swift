@@ -29,19 +29,23 @@ public struct NetworkSummary: CustomStringConvertible, Sendable {
     /// The table: the input shape, one line per layer (name, token, type, output shape,
     /// parameters, multiply-accumulates per step) and the totals.
     public var description: String {
+        // Paths of composed networks ("3.main.0", "0_conv2d") can be longer than token indices.
+        let nameWidth = max(4, (rows.map(\.name.count).max() ?? 0) + 2)
         var lines = [
             "input \(shapeText(inputShape))",
-            pad("#", 4) + pad("token", 18) + pad("layer", 12) + pad("output", 16) + pad("parameters", 12, left: true)
+            pad("#", nameWidth) + pad("token", 18) + pad("layer", 12) + pad("output", 16)
+                + pad("parameters", 12, left: true)
                 + pad("MACs/step", 14, left: true),
         ]
         for row in rows {
             lines.append(
-                pad(row.name, 4) + pad(row.token, 18) + pad(row.kind, 12) + pad(shapeText(row.outputShape), 16)
+                pad(row.name, nameWidth) + pad(row.token, 18) + pad(row.kind, 12) + pad(shapeText(row.outputShape), 16)
                     + pad(grouped(row.parameters), 12, left: true)
                     + pad(grouped(row.multiplyAccumulates), 14, left: true))
         }
         lines.append(
-            pad("", 4) + pad("total", 18) + pad("", 12) + pad("", 16) + pad(grouped(totalParameters), 12, left: true)
+            pad("", nameWidth) + pad("total", 18) + pad("", 12) + pad("", 16)
+                + pad(grouped(totalParameters), 12, left: true)
                 + pad(grouped(totalMultiplyAccumulates), 14, left: true))
         return lines.joined(separator: "\n")
     }
