@@ -19,8 +19,9 @@ flags=(
     -I "$build/Modules" -I "$build"
     -Xcc -fmodule-map-file="$root/Modules/COpenBLAS/module.modulemap"
     -Xcc -fmodule-map-file="$root/Modules/CZlib/module.modulemap"
+    -Xcc -fmodule-map-file="$root/Modules/CHDF5/module.modulemap"
 )
-for include in $(pkg-config --cflags-only-I openblas); do flags+=(-Xcc "$include"); done
+for include in $(pkg-config --cflags-only-I openblas hdf5); do flags+=(-Xcc "$include"); done
 if [ -n "${STBP_TYPECHECK:-}" ]; then exec swiftc -typecheck "${flags[@]}" "$script"; fi
 exec swift "${flags[@]}" \
     -L "$build" -lSTBPDynamic -Xlinker -rpath -Xlinker "$build" \
