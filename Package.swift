@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 let package = Package(
@@ -18,6 +18,11 @@ let package = Package(
         // The same as a shared library, for Swift scripts (`swift -I ... -L ... -lSTBPDynamic`).
         .library(name: "STBPDynamic", type: .dynamic, targets: ["STBP"]),
     ],
+    traits: [
+        // Data-parallel training over MPI (`swift build --traits MPI`, then `mpirun ... stbp train`):
+        // links Open MPI (libopenmpi-dev), which the default build does not need.
+        .trait(name: "MPI", description: "Data-parallel training over MPI (Open MPI, pkg-config ompi-c)")
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // `swift package generate-documentation --target STBP` (resolved, never built, by `swift build`).
@@ -36,6 +41,12 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .systemLibrary(
+            name: "CMPI",
+            path: "Modules/CMPI",
+            pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev"])]
+        ),
         // Vector kernels in C, built for AVX-512, AVX2 and baseline x86-64, picked at load time.
         .target(name: "CSTBPKernels"),
         .target(name: "STBPTensor", dependencies: ["COpenBLAS", "CSTBPKernels"]),
@@ -43,14 +54,22 @@ let package = Package(
         .target(name: "STBPData", dependencies: ["STBPTensor", "CZlib"], exclude: ["README.md"]),
         .target(name: "STBPNetwork", dependencies: ["STBPAutodiff", "CSTBPKernels"]),
         .target(name: "STBPTraining", dependencies: ["STBPNetwork", "STBPData"]),
+        // Data-parallel training over MPI (trait MPI): MPIProcessGroup.
+        .target(name: "STBPDistributed", dependencies: ["STBPTensor", "STBPTraining", "CMPI"]),
         .target(name: "STBP", dependencies: ["STBPTensor", "STBPAutodiff", "STBPNetwork", "STBPData", "STBPTraining"]),
         .executableTarget(
             name: "STBPTool",
-            dependencies: ["STBP", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "STBP", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .target(name: "STBPDistributed", condition: .when(traits: ["MPI"])),
+            ]
         ),
         .target(
             name: "STBPExampleSupport",
-            dependencies: ["STBP", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "STBP", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .target(name: "STBPDistributed", condition: .when(traits: ["MPI"])),
+            ],
             path: "Examples/Support"
         ),
         .executableTarget(

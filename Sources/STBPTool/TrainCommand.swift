@@ -2,6 +2,10 @@ import ArgumentParser
 import Foundation
 import STBP
 
+#if MPI
+    import STBPDistributed
+#endif
+
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
@@ -83,7 +87,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Seed of initialisation, shuffling, augmentation and dropout (default: 0).")
     var seed: UInt64?
 
-    @Option(help: "Threads for OpenBLAS and the package's loops (default: all cores).")
+    @Option(help: "Threads for OpenBLAS and the package's loops, per process under mpirun (default: all cores; under mpirun the cores it bound the process to).")
     var threads: Int?
 
     @Option(help: "The run folder.")
@@ -222,7 +226,27 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        #if MPI
+            if let group = try MPIProcessGroup.joinLaunchedJob(threads: threads) {
+                // A failing rank ends the whole job (MPI_Abort) after printing its error, so that
+                // no other rank waits for it in a collective.
+                do {
+                    return try train(group: group)
+                } catch let exit as ExitCode {
+                    throw exit
+                } catch {
+                    group.abort("Error: \(error)")
+                }
+            }
+        #else
+            try MPILauncher.refuseSeveralProcesses(program: "stbp train")
+        #endif
         if let threads { ComputeThreads.set(threads) }
+        try train(group: nil)
+    }
+
+    /// Trains, as one process of a data-parallel `group` or alone (nil).
+    func train(group: (any ProcessGroup)?) throws {
         let data = self.data
         var run = TrainingRun(
             configuration: try requestedConfiguration(classes: data.dataset.classCount), dataset: data.dataset.rawValue,
@@ -238,11 +262,12 @@ struct TrainCommand: ParsableCommand {
         run.logEvery = logEvery
         run.keepEpochCheckpoints = keepEpochCheckpoints
         run.tensorBoard = tensorboard.map { URL(fileURLWithPath: $0) }
+        run.processGroup = group
         if let limit = try parseMemory(memoryLimit, option: "--memory-limit") { run.memoryLimit = limit }
         let interrupt = InterruptRequest()
         var progress = ConsoleProgress()
         let outcome = try run.run(shouldStop: { interrupt.isRequested }, events: { progress.show($0) })
         guard outcome.finished else { throw ExitCode(130) }
-        print(outcome.summary)
+        if group?.rank ?? 0 == 0 { print(outcome.summary) }
     }
 }
