@@ -210,9 +210,7 @@ public final class Trainer {
                 figures[2 + index] = Double(result.output.firingRates[path] ?? 0) * share
             }
         } else {
-            // No samples here: the generator still advances as the other processes' do.
-            _ = generator.split()
-            _ = generator.split()
+            Self.skipForwardPass(&generator)
         }
         buckets.addZerosForTheRest()
         buckets.finish()
@@ -222,6 +220,14 @@ public final class Trainer {
         let rates = Dictionary(
             uniqueKeysWithValues: spikingPaths.enumerated().map { ($1, Float(figures[2 + $0])) })
         return (Float(figures[0]), Int(figures[1]), rates)
+    }
+
+    /// Advances `generator` as a forward pass does (it splits one generator for the encoding and
+    /// one for the layers): a process without samples in a batch keeps its stream in step with
+    /// the others'.
+    static func skipForwardPass(_ generator: inout SeededGenerator) {
+        _ = generator.split()
+        _ = generator.split()
     }
 
     /// Applies the optimizer step to the gradients in every `Parameter.gradient` and advances
@@ -286,9 +292,12 @@ public final class Trainer {
             try check(batch)
             guard !batch.labels.isEmpty else {
                 accumulator.addBatchCount()
+                Self.skipForwardPass(&generator)
                 continue
             }
-            let output = network(batch.inputs, options: forwardOptions(training: false), generator: &generator)
+            var options = forwardOptions(training: false)
+            if processGroup != nil { options.batchSlice = batch.slice }
+            let output = network(batch.inputs, options: options, generator: &generator)
             let value = loss(output.readout, labels: batch.labels)
             accumulator.add(
                 loss: value.value.scalar, readout: output.readout.value, labels: batch.labels,
