@@ -90,6 +90,12 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Threads for OpenBLAS and the package's loops, per process under mpirun (default: all cores; under mpirun the cores it bound the process to).")
     var threads: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "Run each batch as this many slices one after another, summing their gradients before the step: what "
+                + "as many MPI ranks compute (the reference of the distributed tests), with the memory of one slice."))
+    var microBatches: Int = 1
+
     @Option(help: "The run folder.")
     var output: String = "runs/latest"
 
@@ -149,6 +155,7 @@ struct TrainCommand: ParsableCommand {
     mutating func validate() throws {
         try ArgumentCheck.count("--threads", threads)
         try ArgumentCheck.count("--log-every", logEvery)
+        try ArgumentCheck.count("--micro-batches", microBatches)
         _ = try parseMemory(memoryLimit, option: "--memory-limit")
         try ArgumentCheck.positive("--gamma", gamma)
         try ArgumentCheck.number("--cosine-minimum", cosineMinimum, 0...1)
@@ -263,6 +270,7 @@ struct TrainCommand: ParsableCommand {
         run.keepEpochCheckpoints = keepEpochCheckpoints
         run.tensorBoard = tensorboard.map { URL(fileURLWithPath: $0) }
         run.processGroup = group
+        run.microBatches = microBatches
         if let limit = try parseMemory(memoryLimit, option: "--memory-limit") { run.memoryLimit = limit }
         let interrupt = InterruptRequest()
         var progress = ConsoleProgress()

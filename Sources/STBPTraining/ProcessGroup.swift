@@ -57,25 +57,31 @@ extension ProcessGroup {
     }
 
     /// Throws on every process unless `text` (a description of `what`: settings, data sizes) is
-    /// the same on every process as on rank 0; the process that differs names its first
-    /// differing line.
+    /// the same on every process as on rank 0; every process's error names the first rank that
+    /// differs and its first differing line, so that whichever process reports first says it.
     public func checkSame(_ text: String, what: String) throws {
         let reference = broadcast(text)
         let differs = reference != text
         let ranks = sum((0..<size).map { $0 == rank && differs ? 1 : 0 })
-        let differing = ranks.indices.filter { ranks[$0] > 0 }
-        guard !differing.isEmpty else { return }
-        if differs {
+        guard let first = ranks.indices.first(where: { ranks[$0] > 0 }) else { return }
+        // The first differing rank's message reaches every process as a sum of byte values.
+        var message = [Double](repeating: 0, count: 1024)
+        if rank == first {
             let mine = text.split(separator: "\n", omittingEmptySubsequences: false)
             let theirs = reference.split(separator: "\n", omittingEmptySubsequences: false)
-            let line = zip(mine, theirs).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(mine.count, theirs.count)
-            let own = line < mine.count ? String(mine[line]) : "(nothing)"
-            let zero = line < theirs.count ? String(theirs[line]) : "(nothing)"
-            throw TrainingError.mismatch(
-                "Rank \(rank)'s \(what) differs from rank 0's: line \(line + 1) is \(own) here and \(zero) on rank 0.")
+            let line =
+                zip(mine, theirs).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+                ?? min(mine.count, theirs.count)
+            let own = line < mine.count ? mine[line].trimmingCharacters(in: .whitespaces) : "(nothing)"
+            let zero = line < theirs.count ? theirs[line].trimmingCharacters(in: .whitespaces) : "(nothing)"
+            let text = "line \(line + 1) is \(own) there and \(zero) on rank 0"
+            for (index, byte) in text.utf8.prefix(message.count).enumerated() { message[index] = Double(byte) }
         }
+        let bytes = sum(message).prefix { $0 != 0 }.map { UInt8($0) }
+        let others = ranks.indices.filter { ranks[$0] > 0 && $0 != first }
         throw TrainingError.mismatch(
-            "The \(what) of rank(s) \(differing.map(String.init).joined(separator: ", ")) differs from rank 0's; "
-                + "every rank must run the same command on the same data.")
+            "Rank \(first)'s \(what) differs from rank 0's (\(String(decoding: bytes, as: UTF8.self)))"
+                + (others.isEmpty ? "" : "; so do rank(s) \(others.map(String.init).joined(separator: ", "))'s")
+                + ": every rank must run the same command on the same data.")
     }
 }

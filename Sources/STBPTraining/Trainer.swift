@@ -36,6 +36,12 @@ public final class Trainer {
         didSet { buckets = nil }
     }
     var buckets: GradientBuckets?
+    /// Splits each batch into this many slices, run one after another, whose gradients (each
+    /// scaled by its share n_slice / N) are summed before the step: what as many processes of a
+    /// data-parallel run compute together, in one process (the reference the distributed tests
+    /// compare two MPI ranks with, bit for bit), with the memory of one slice. 1: the whole
+    /// batch at once. Ignored with a `processGroup`.
+    public var microBatches = 1
     /// The spiking layers' paths, for summing firing rates over processes.
     private lazy var spikingPaths: [String] = network(
         Tensor(zeros: [1] + network.inputShape), options: forwardOptions(training: false),
@@ -153,6 +159,11 @@ public final class Trainer {
         optimizer.learningRate =
             configuration.optimizer.learningRate * configuration.schedule.factor(epoch: fraction, step: progress.step)
         var generator = progress.generator
+        if processGroup == nil && microBatches > 1 {
+            let (lossValue, correct, rates) = try microBatchGradients(batch, generator: &generator)
+            try applyStep(generator: generator)
+            return (lossValue, correct, rates)
+        }
         guard let group = processGroup else {
             let result = network.lossAndGradients(
                 batch.inputs, labels: batch.labels, loss: loss, options: forwardOptions(training: true),
@@ -166,6 +177,52 @@ public final class Trainer {
         let (lossValue, correct, rates) = try dataParallelGradients(batch, group: group, generator: &generator)
         try applyStep(generator: generator)
         return (lossValue, correct, rates)
+    }
+
+    /// The step's gradients over `microBatches` slices of `batch` run one after another, each
+    /// from the same generator state and scaled by its share, summed in slice order; the loss,
+    /// correct count and firing rates combined as `dataParallelGradients` combines processes'.
+    private func microBatchGradients(_ batch: Batch, generator: inout SeededGenerator) throws -> (
+        loss: Float, correct: Int, rates: [String: Float]
+    ) {
+        let count = batch.labels.count
+        let batchAxis = batch.inputs.shape.count == network.inputShape.count + 1 ? 0 : 1
+        var sums: [ObjectIdentifier: Tensor] = [:]
+        var figures = [Double](repeating: 0, count: 2 + spikingPaths.count)
+        var after = generator
+        for index in 0..<microBatches {
+            let slice = BatchSlice(rank: index, of: microBatches, globalCount: count)
+            var sliceGenerator = generator
+            defer { after = sliceGenerator }
+            guard slice.count > 0 else {
+                Self.skipForwardPass(&sliceGenerator)
+                continue
+            }
+            var options = forwardOptions(training: true)
+            options.batchSlice = slice
+            let labels = Array(batch.labels[slice.range])
+            let result = network.lossAndGradients(
+                batch.inputs.slice(slice.range, alongAxis: batchAxis), labels: labels, loss: loss, options: options,
+                generator: &sliceGenerator)
+            let share = Double(slice.count) / Double(count)
+            for (_, parameter) in network.namedParameters {
+                let scaled = parameter.gradient! * Float(share)
+                let key = ObjectIdentifier(parameter)
+                sums[key] = sums[key].map { $0 + scaled } ?? scaled
+            }
+            let predictions = result.output.readout.value.argmaxRows()
+            figures[0] += Double(result.loss) * share
+            figures[1] += Double(zip(predictions, labels).filter { $0 == $1 }.count)
+            for (index, path) in spikingPaths.enumerated() {
+                figures[2 + index] += Double(result.output.firingRates[path] ?? 0) * share
+            }
+        }
+        generator = after
+        for (_, parameter) in network.namedParameters { parameter.gradient = sums[ObjectIdentifier(parameter)] }
+        try checkFinite(
+            loss: Float(figures[0]), gradients: network.namedParameters.map { ($0.name, $0.parameter.gradient!) })
+        let rates = Dictionary(uniqueKeysWithValues: spikingPaths.enumerated().map { ($1, Float(figures[2 + $0])) })
+        return (Float(figures[0]), Int(figures[1]), rates)
     }
 
     /// Throws when the loss or a gradient is not finite (before the update is applied).

@@ -60,6 +60,9 @@ public struct TrainingRun {
     /// weights, then trains on its slice of every global batch (`Trainer.processGroup`). Only
     /// rank 0 writes the run folder and the TensorBoard files, logs and sees `events`.
     public var processGroup: (any ProcessGroup)?
+    /// Run each batch as this many slices one after another (`Trainer.microBatches`): what as
+    /// many MPI ranks compute, in one process. 1: whole batches.
+    public var microBatches = 1
 
     /// A run of `configuration` into `folder` on the data `loadData` reads.
     public init(
@@ -112,6 +115,7 @@ public struct TrainingRun {
         let splits = try loadData(checkpoint?.configuration ?? configuration)
         let trainer = try makeTrainer(resuming: checkpoint, splits: splits, folder: folder)
         try check(trainer, splits)
+        trainer.microBatches = microBatches
         if let processGroup { try join(processGroup, trainer, splits, startingIn: checkpoint == nil ? folder : nil) }
         if checkpoint == nil && processGroup == nil { try start(trainer, in: folder) }
         log("\(trainer.network.summary)")
