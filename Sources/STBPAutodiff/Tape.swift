@@ -89,7 +89,9 @@ public final class Tape {
         var pendingReads: [Int: Int] = [:]
         var parameterAtSlot: [Int: Parameter] = [:]
         if onParameterGradient != nil {
-            for parameter in watchedParameters { parameterAtSlot[watched[ObjectIdentifier(parameter)]!.slot] = parameter }
+            for parameter in watchedParameters {
+                parameterAtSlot[watched[ObjectIdentifier(parameter)]!.slot] = parameter
+            }
             for record in records {
                 for slot in record.inputs where parameterAtSlot[slot] != nil { pendingReads[slot, default: 0] += 1 }
             }

@@ -27,7 +27,8 @@ public struct BatchSlice: Sendable, Hashable, Codable {
     public init(rank: Int, of ranks: Int, globalCount: Int) {
         precondition(ranks > 0 && rank >= 0 && rank < ranks, "Rank \(rank) is outside 0..<\(ranks).")
         let (base, extra) = globalCount.quotientAndRemainder(dividingBy: ranks)
-        self.init(offset: rank * base + min(rank, extra), count: base + (rank < extra ? 1 : 0), globalCount: globalCount)
+        self.init(
+            offset: rank * base + min(rank, extra), count: base + (rank < extra ? 1 : 0), globalCount: globalCount)
     }
 
     /// The rows of the global batch the slice holds.
@@ -41,7 +42,9 @@ extension Tensor {
     public static func bernoulli(
         _ shape: [Int], probability: Float, batchAxis: Int, slice: BatchSlice, using generator: inout SeededGenerator
     ) -> Tensor {
-        precondition(shape[batchAxis] == slice.count, "Axis \(batchAxis) of \(shape) must hold the slice's \(slice.count) samples.")
+        precondition(
+            shape[batchAxis] == slice.count,
+            "Axis \(batchAxis) of \(shape) must hold the slice's \(slice.count) samples.")
         let outer = shape[..<batchAxis].reduce(1, *)
         let inner = shape[(batchAxis + 1)...].reduce(1, *)
         return Tensor(shape: shape) { out in
@@ -62,7 +65,8 @@ extension Tensor {
     public static func bernoulli(
         _ probabilities: Tensor, slice: BatchSlice, using generator: inout SeededGenerator
     ) -> Tensor {
-        precondition(probabilities.shape.first == slice.count, "The probabilities' first axis must hold the slice's samples.")
+        precondition(
+            probabilities.shape.first == slice.count, "The probabilities' first axis must hold the slice's samples.")
         let inner = probabilities.shape.dropFirst().reduce(1, *)
         generator.skipUnitFloats(slice.offset * inner)
         let draws = probabilities.map { generator.nextUnitFloat() < $0 ? 1 : 0 }

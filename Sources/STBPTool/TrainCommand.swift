@@ -87,7 +87,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Seed of initialisation, shuffling, augmentation and dropout (default: 0).")
     var seed: UInt64?
 
-    @Option(help: "Threads for OpenBLAS and the package's loops, per process under mpirun (default: all cores; under mpirun the cores it bound the process to).")
+    @Option(
+        help:
+            "Threads for OpenBLAS and the package's loops, per process under mpirun (default: all cores; under mpirun the cores it bound the process to)."
+    )
     var threads: Int?
 
     @Option(

@@ -20,6 +20,7 @@ public enum MPILauncher {
         guard let size = worldSize, size > 1 else { return }
         throw TrainingError.mismatch(
             "\(program) was started as \(size) processes (mpirun -np \(size)), but it was built without MPI, so each "
-                + "would train alone: build it with the MPI trait (swift build -c release --traits MPI; Docs/Distributed.md).")
+                + "would train alone: build it with the MPI trait (swift build -c release --traits MPI; Docs/Distributed.md)."
+        )
     }
 }

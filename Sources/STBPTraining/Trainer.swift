@@ -182,7 +182,9 @@ public final class Trainer {
     /// The step's gradients over `microBatches` slices of `batch` run one after another, each
     /// from the same generator state and scaled by its share, summed in slice order; the loss,
     /// correct count and firing rates combined as `dataParallelGradients` combines processes'.
-    private func microBatchGradients(_ batch: Batch, generator: inout SeededGenerator) throws -> (
+    private func microBatchGradients(
+        _ batch: Batch, generator: inout SeededGenerator
+    ) throws -> (
         loss: Float, correct: Int, rates: [String: Float]
     ) {
         let count = batch.labels.count

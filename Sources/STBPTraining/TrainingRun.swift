@@ -140,7 +140,9 @@ public struct TrainingRun {
             rasterSample: splits.test.count > 0 ? try splits.test.sample(at: 0).input : nil)
         session.writes = isWriter
         if isWriter {
-            session.tensorBoard = try tensorBoard.map { try TensorBoardWriter(folder: $0, continuing: checkpoint != nil) }
+            session.tensorBoard = try tensorBoard.map {
+                try TensorBoardWriter(folder: $0, continuing: checkpoint != nil)
+            }
         }
         let finished = try session.run(shouldStop: shouldStop, events: isWriter ? events : { _ in })
         return Outcome(finished: finished, trainer: trainer, folder: folder)
@@ -150,7 +152,9 @@ public struct TrainingRun {
     /// are checked against rank 0's; for a new run (`folder` given) rank 0 starts it there
     /// (`start`), and every process learns whether that failed; then every process takes rank
     /// 0's parameters. Collective: every process calls it.
-    func join(_ group: any ProcessGroup, _ trainer: Trainer, _ splits: DatasetSplits, startingIn folder: RunFolder?)
+    func join(
+        _ group: any ProcessGroup, _ trainer: Trainer, _ splits: DatasetSplits, startingIn folder: RunFolder?
+    )
         throws
     {
         let encoder = JSONEncoder()
@@ -173,7 +177,8 @@ public struct TrainingRun {
                 }
             }
             if group.any(failure != nil) {
-                throw failure ?? TrainingError.mismatch("Rank 0 could not start the run in \(folder.url.path); see its error.")
+                throw failure
+                    ?? TrainingError.mismatch("Rank 0 could not start the run in \(folder.url.path); see its error.")
             }
         }
         for (_, parameter) in trainer.network.namedParameters {

@@ -19,10 +19,13 @@ import Testing
         let parts = (0..<ranks).map { rank in
             var generator = SeededGenerator(seed: 11)
             let slice = BatchSlice(rank: rank, of: ranks, globalCount: batch)
-            return Tensor.bernoulli([2, slice.count, 5], probability: 0.5, batchAxis: 1, slice: slice, using: &generator)
+            return Tensor.bernoulli(
+                [2, slice.count, 5], probability: 0.5, batchAxis: 1, slice: slice, using: &generator)
         }
         for t in 0..<2 {
-            let joined = parts.flatMap { part in Array(part.scalars[(t * part.shape[1] * 5)..<((t + 1) * part.shape[1] * 5)]) }
+            let joined = parts.flatMap { part in
+                Array(part.scalars[(t * part.shape[1] * 5)..<((t + 1) * part.shape[1] * 5)])
+            }
             #expect(joined == Array(whole.scalars[(t * batch * 5)..<((t + 1) * batch * 5)]))
         }
         // Per-element probabilities [N, F] (Bernoulli coding).
@@ -33,7 +36,9 @@ import Testing
         for rank in 0..<ranks {
             var generator = SeededGenerator(seed: 3)
             let slice = BatchSlice(rank: rank, of: ranks, globalCount: batch)
-            let rows = Tensor(shape: [slice.count, 4], scalars: Array(probabilities.scalars[(slice.offset * 4)..<(slice.range.upperBound * 4)]))
+            let rows = Tensor(
+                shape: [slice.count, 4],
+                scalars: Array(probabilities.scalars[(slice.offset * 4)..<(slice.range.upperBound * 4)]))
             joined += Tensor.bernoulli(rows, slice: slice, using: &generator).scalars
             // Every rank's generator ends where the global draw leaves it.
             var after = reference

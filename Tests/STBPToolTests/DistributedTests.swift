@@ -40,7 +40,9 @@ import Testing
     static let mpirunOptions = ["--allow-run-as-root", "--oversubscribe", "--mca", "btl", "self,tcp"]
 
     /// Runs mpirun with `arguments` (after its options), waiting at most `timeout` seconds.
-    func runMPI(_ mpirun: URL, _ arguments: [String], scratch: ScratchFolder, timeout: Double = 600) throws
+    func runMPI(
+        _ mpirun: URL, _ arguments: [String], scratch: ScratchFolder, timeout: Double = 600
+    ) throws
         -> (status: Int32, output: String, seconds: Double)
     {
         let process = Process()
@@ -90,7 +92,9 @@ import Testing
             "train", "--data", scratch.path("data"), "--model", "8C3-AP2-D0.5-24FC-10", "--encoding", "bernoulli",
             "--batch-size", "7", "--epochs", "2", "--time-steps", "3", "--threads", "1", "--log-every", "1",
         ]
-        for (optimizer, bitForBit) in [(["--learning-rate", "0.005"], true), (["--optimizer", "sgd", "--learning-rate", "0.05"], false)] {
+        for (optimizer, bitForBit) in [
+            (["--learning-rate", "0.005"], true), (["--optimizer", "sgd", "--learning-rate", "0.05"], false),
+        ] {
             let reference = bitForBit ? ["--micro-batches", "2"] : []
             let single = try Executables.run(
                 "stbp", arguments + optimizer + reference + ["--output", scratch.path("single"), "--overwrite"])
@@ -100,7 +104,8 @@ import Testing
                 scratch: scratch)
             #expect(parallel.status == 0, "\(parallel.output)")
             #expect(parallel.output.contains("2 processes (MPI ranks) x 1 threads each"))
-            let one = try Checkpoint(contentsOf: URL(fileURLWithPath: scratch.path("single/checkpoint-last.safetensors")))
+            let one = try Checkpoint(
+                contentsOf: URL(fileURLWithPath: scratch.path("single/checkpoint-last.safetensors")))
             let two = try Checkpoint(contentsOf: URL(fileURLWithPath: scratch.path("two/checkpoint-last.safetensors")))
             #expect(one.progress.step == 22 && two.progress.step == 22)
             let difference = Self.relativeDifference(two, one)
@@ -125,7 +130,8 @@ import Testing
                 #expect(abs(loss.0 - loss.1) <= 1e-6 * abs(loss.0))
             }
         }
-        let configuration = try String(contentsOf: URL(fileURLWithPath: scratch.path("two/configuration.json")), encoding: .utf8)
+        let configuration = try String(
+            contentsOf: URL(fileURLWithPath: scratch.path("two/configuration.json")), encoding: .utf8)
         #expect(configuration.contains("\"processes\" : 2"))
         #expect(configuration.contains("\"threadsPerProcess\" : 1"))
     }
@@ -171,7 +177,8 @@ import Testing
         (loader.rank, loader.ranks) = (1, 2)
         let read = { (epoch: Int) in
             (0..<loader.batchCount).flatMap { batch in
-                let members = Array(loader.order(epoch: epoch)[(batch * batchSize)..<min((batch + 1) * batchSize, files.count)])
+                let members = Array(
+                    loader.order(epoch: epoch)[(batch * batchSize)..<min((batch + 1) * batchSize, files.count)])
                 return Array(members[BatchSlice(rank: 1, of: 2, globalCount: members.count).range])
             }
         }
@@ -211,7 +218,8 @@ import Testing
         #expect(ended.timeIntervalSince(failure) < 10)
         #expect(process.terminationStatus != 0)
         #expect(output.contains(String(name.split(separator: "/").last!)), "\(output)")
-        let checkpoint = try Checkpoint(contentsOf: URL(fileURLWithPath: scratch.path("run/checkpoint-last.safetensors")))
+        let checkpoint = try Checkpoint(
+            contentsOf: URL(fileURLWithPath: scratch.path("run/checkpoint-last.safetensors")))
         #expect(checkpoint.progress.epoch == 1 && checkpoint.progress.batch == 0)
     }
 }
