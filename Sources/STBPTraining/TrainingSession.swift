@@ -46,7 +46,7 @@ public final class TrainingSession {
     /// checkpoint-last). `events` sees every trainer event.
     @discardableResult
     public func run(shouldStop: () -> Bool = { false }, events: (TrainingEvent) -> Void = { _ in }) throws -> Bool {
-        try folder.truncateMetrics(afterStep: trainer.progress.step)
+        if writes { try folder.truncateMetrics(afterStep: trainer.progress.step) }
         defer { try? tensorBoard?.flush() }
         let configuration = trainer.configuration
         let finished = try trainer.fit(

@@ -136,6 +136,40 @@ import Testing
         #expect(configuration.contains("\"threadsPerProcess\" : 1"))
     }
 
+    /// Two ranks that resume a two-rank run from its checkpoint (every rank reading it) end
+    /// where an uninterrupted two-rank run ends, bit for bit, and the metrics log has each
+    /// epoch once (rank 0 alone writes it).
+    @Test func twoRanksResumeFromTheSameCheckpoint() throws {
+        guard let mpirun = mpirunOrSkip() else { return }
+        let scratch = try ScratchFolder()
+        defer { scratch.remove() }
+        try SyntheticImages.writeMNISTFolder(
+            at: scratch.url.appendingPathComponent("data"), trainCount: 40, testCount: 10, seed: 4)
+        let arguments = [
+            stbp, "train", "--data", scratch.path("data"), "--model", "8C3-AP2-D0.5-24FC-10", "--batch-size", "8",
+            "--time-steps", "2", "--threads", "1", "--learning-rate", "0.005", "--log-every", "1",
+        ]
+        let whole = try runMPI(
+            mpirun, ["-np", "2"] + arguments + ["--epochs", "2", "--output", scratch.path("whole")], scratch: scratch)
+        #expect(whole.status == 0, "\(whole.output)")
+        let first = try runMPI(
+            mpirun, ["-np", "2"] + arguments + ["--epochs", "1", "--output", scratch.path("resumed")], scratch: scratch)
+        #expect(first.status == 0, "\(first.output)")
+        let second = try runMPI(
+            mpirun, ["-np", "2"] + arguments + ["--epochs", "2", "--resume", "--output", scratch.path("resumed")],
+            scratch: scratch)
+        #expect(second.status == 0, "\(second.output)")
+        let a = try Checkpoint(contentsOf: URL(fileURLWithPath: scratch.path("whole/checkpoint-last.safetensors")))
+        let b = try Checkpoint(contentsOf: URL(fileURLWithPath: scratch.path("resumed/checkpoint-last.safetensors")))
+        #expect(a.progress.step == 10 && b.progress.step == 10)
+        #expect(a.parameters == b.parameters)
+        #expect(a.optimizerState == b.optimizerState)
+        let epochs = try RunFolder(URL(fileURLWithPath: scratch.path("resumed"))).readMetrics().filter {
+            $0["kind"] == "epoch"
+        }
+        #expect(epochs.map { $0["epoch"] } == [.number(1), .number(2)])
+    }
+
     /// Ranks that were given different settings stop at the start, the differing rank naming
     /// the setting.
     @Test func ranksWithDifferentSettingsAreRefused() throws {
