@@ -15,21 +15,58 @@
     ///         run.processGroup = group                         // a TrainingRun
     ///     }
     ///
-    /// MPI is initialised with `MPI_THREAD_FUNNELED`: only the thread that initialised it calls MPI
-    /// (the training loop's); the compute threads never do. Errors of MPI calls abort the job
+    /// MPI is initialised with `MPI_THREAD_MULTIPLE` when the library provides it: then a thread
+    /// of this group calls `MPI_Testall` every 100 us while sums are under way, because Open MPI
+    /// moves a non-blocking collective over TCP on only inside MPI calls, and the backward pass
+    /// makes none for seconds. Otherwise only the training loop's thread calls MPI, and the sums
+    /// advance at each gradient report (`progress()`). The compute threads never call MPI.
+    /// Errors of MPI calls abort the job
     /// (MPI's default handler), and `abort(_:)` ends every process of the job after printing a
     /// message, so that no process waits in a collective for one that failed.
-    public final class MPIProcessGroup: ProcessGroup {
+    ///
+    /// `@unchecked Sendable`: `rank` and `size` never change, and the requests (the only state the
+    /// progress thread shares) are guarded by one condition lock.
+    public final class MPIProcessGroup: ProcessGroup, @unchecked Sendable {
         /// This process's rank in the world communicator.
         public let rank: Int
         /// The number of processes in the world communicator.
         public let size: Int
+        /// The sums started this step; a finished one is MPI_REQUEST_NULL. Guarded by `condition`.
         private var requests: [MPI_Request?] = []
+        /// Whether some request is not finished yet. Guarded by `condition`.
+        private var active = false
+        /// How many of `requests` have been waited for; when all have, the list starts afresh.
+        /// Guarded by `condition`.
+        private var waited = 0
+        private let condition = NSCondition()
         private let world = cmpi_comm_world()
+        /// Whether a thread of this group advances the sums (MPI_THREAD_MULTIPLE provided).
+        private let progressesInBackground: Bool
 
-        private init(rank: Int, size: Int) {
+        private init(rank: Int, size: Int, progressesInBackground: Bool) {
             self.rank = rank
             self.size = size
+            self.progressesInBackground = progressesInBackground
+            if progressesInBackground {
+                let thread = Thread { [unowned self] in self.advanceSums() }
+                thread.name = "MPI progress"
+                thread.start()
+            }
+        }
+
+        /// The progress thread: while a sum is under way, `MPI_Testall` every 100 us; otherwise it
+        /// sleeps until one starts. (It lives as long as the process, as the group does.)
+        private func advanceSums() {
+            condition.lock()
+            while true {
+                while !active { condition.wait() }
+                var done: Int32 = 0
+                MPI_Testall(Int32(requests.count), &requests, &done, nil)
+                if done != 0 { active = false }
+                condition.unlock()
+                usleep(100)
+                condition.lock()
+            }
         }
 
         /// Whether this process was started by an MPI launcher (mpirun, mpiexec, srun), from the
@@ -59,7 +96,7 @@
             var provided: Int32 = 0
             var argc: Int32 = 0
             var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = nil
-            let status = MPI_Init_thread(&argc, &argv, Int32(MPI_THREAD_FUNNELED), &provided)
+            let status = MPI_Init_thread(&argc, &argv, Int32(MPI_THREAD_MULTIPLE), &provided)
             guard status == MPI_SUCCESS else {
                 throw MPIError(call: "MPI_Init_thread", code: status)
             }
@@ -72,7 +109,8 @@
             var size: Int32 = 0
             MPI_Comm_rank(cmpi_comm_world(), &rank)
             MPI_Comm_size(cmpi_comm_world(), &size)
-            return MPIProcessGroup(rank: Int(rank), size: Int(size))
+            return MPIProcessGroup(
+                rank: Int(rank), size: Int(size), progressesInBackground: provided == Int32(MPI_THREAD_MULTIPLE))
         }
 
         /// Prints `message` to standard error (prefixed with the rank) and ends every process of the
@@ -105,27 +143,41 @@
         public func startSum(_ values: UnsafeMutableBufferPointer<Float>) -> any PendingSum {
             precondition(
                 values.count < Int(Int32.max), "A gradient bucket of \(values.count) floats is too large for MPI.")
-            // The previous step's requests are all finished (null) by now.
-            if requests.allSatisfy({ $0 == cmpi_request_null() }) { requests.removeAll() }
+            condition.lock()
+            defer { condition.unlock() }
             var request: MPI_Request? = cmpi_request_null()
             MPI_Iallreduce(
                 cmpi_in_place(), values.baseAddress!, Int32(values.count), cmpi_float(), cmpi_sum(), world, &request)
             requests.append(request)
+            active = true
+            condition.signal()
             return MPIPendingSum(group: self, index: requests.count - 1)
         }
 
         /// Lets the started sums advance (`MPI_Testall`): Open MPI moves a non-blocking collective
-        /// on only inside MPI calls.
+        /// on only inside MPI calls. With the progress thread, nothing to do.
         public func progress() {
+            guard !progressesInBackground else { return }
+            condition.lock()
+            defer { condition.unlock() }
             guard !requests.isEmpty else { return }
             var done: Int32 = 0
             MPI_Testall(Int32(requests.count), &requests, &done, nil)
         }
 
         /// Waits for started sum `index` (a finished request is MPI_REQUEST_NULL, which returns at
-        /// once).
+        /// once); the progress thread waits meanwhile. Every started sum must be waited for once.
         fileprivate func wait(_ index: Int) {
+            condition.lock()
+            defer { condition.unlock() }
             MPI_Wait(&requests[index], nil)
+            // Each started sum is waited for once (GradientBuckets.finish); then the indices of
+            // the next step's sums start at 0 again.
+            waited += 1
+            if waited == requests.count {
+                requests.removeAll()
+                waited = 0
+            }
         }
     }
 

@@ -99,6 +99,12 @@ struct TrainCommand: ParsableCommand {
                 + "as many MPI ranks compute (the reference of the distributed tests), with the memory of one slice."))
     var microBatches: Int = 1
 
+    @Option(
+        help: ArgumentHelp(
+            "Under mpirun: the size of the flat buffers in which gradients are summed across ranks while the "
+                + "backward pass runs, in bytes (default: 4 MiB).", valueName: "bytes"))
+    var bucketBytes: Int = 4 << 20
+
     @Option(help: "The run folder.")
     var output: String = "runs/latest"
 
@@ -159,6 +165,7 @@ struct TrainCommand: ParsableCommand {
         try ArgumentCheck.count("--threads", threads)
         try ArgumentCheck.count("--log-every", logEvery)
         try ArgumentCheck.count("--micro-batches", microBatches)
+        try ArgumentCheck.count("--bucket-bytes", bucketBytes)
         _ = try parseMemory(memoryLimit, option: "--memory-limit")
         try ArgumentCheck.positive("--gamma", gamma)
         try ArgumentCheck.number("--cosine-minimum", cosineMinimum, 0...1)
@@ -274,6 +281,7 @@ struct TrainCommand: ParsableCommand {
         run.tensorBoard = tensorboard.map { URL(fileURLWithPath: $0) }
         run.processGroup = group
         run.microBatches = microBatches
+        run.gradientBucketBytes = bucketBytes
         if let limit = try parseMemory(memoryLimit, option: "--memory-limit") { run.memoryLimit = limit }
         let interrupt = InterruptRequest()
         var progress = ConsoleProgress()

@@ -16,7 +16,8 @@ public protocol ProcessGroup: AnyObject {
     /// Replaces `values` with their sums over all processes (the same on every process).
     func sum(_ values: UnsafeMutableBufferPointer<Double>)
     /// Starts replacing `values` with their sums over all processes; `values` must stay
-    /// allocated and untouched until the returned sum's `wait()` has returned.
+    /// allocated and untouched until the returned sum's `wait()` has returned, which must be
+    /// called once for every started sum.
     func startSum(_ values: UnsafeMutableBufferPointer<Float>) -> any PendingSum
     /// Lets started sums advance (called while the backward pass goes on).
     func progress()

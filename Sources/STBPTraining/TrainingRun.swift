@@ -63,6 +63,8 @@ public struct TrainingRun {
     /// Run each batch as this many slices one after another (`Trainer.microBatches`): what as
     /// many MPI ranks compute, in one process. 1: whole batches.
     public var microBatches = 1
+    /// The size of a gradient bucket of a data-parallel run, in bytes (`Trainer.gradientBucketBytes`).
+    public var gradientBucketBytes = 4 << 20
 
     /// A run of `configuration` into `folder` on the data `loadData` reads.
     public init(
@@ -116,6 +118,7 @@ public struct TrainingRun {
         let trainer = try makeTrainer(resuming: checkpoint, splits: splits, folder: folder)
         try check(trainer, splits)
         trainer.microBatches = microBatches
+        trainer.gradientBucketBytes = gradientBucketBytes
         if let processGroup { try join(processGroup, trainer, splits, startingIn: checkpoint == nil ? folder : nil) }
         if checkpoint == nil && processGroup == nil { try start(trainer, in: folder) }
         log("\(trainer.network.summary)")

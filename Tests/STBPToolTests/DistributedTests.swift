@@ -81,7 +81,9 @@ import Testing
     /// 1e-6 relative, as one process on whole batches (the gradient sums are taken in another
     /// order; SGD, as Adam's normalisation lets the rounding of near-zero gradients grow). The
     /// batch of 7 splits 4 + 3 (the last one 1 + 1), with dropout and Bernoulli coding, whose
-    /// draws must follow the global sample index.
+    /// draws must follow the global sample index; 1 KiB buckets split the gradients into four
+    /// buckets (the last layer's, the dense bias, the dense weight, the convolution's), each
+    /// summed as soon as it is complete.
     @Test func twoRanksTrainAsOneProcess() throws {
         guard let mpirun = mpirunOrSkip() else { return }
         let scratch = try ScratchFolder()
@@ -100,7 +102,10 @@ import Testing
                 "stbp", arguments + optimizer + reference + ["--output", scratch.path("single"), "--overwrite"])
             #expect(single.status == 0, "\(single.error)")
             let parallel = try runMPI(
-                mpirun, ["-np", "2", stbp] + arguments + optimizer + ["--output", scratch.path("two"), "--overwrite"],
+                mpirun,
+                ["-np", "2", stbp] + arguments + optimizer + [
+                    "--bucket-bytes", "1024", "--output", scratch.path("two"), "--overwrite",
+                ],
                 scratch: scratch)
             #expect(parallel.status == 0, "\(parallel.output)")
             #expect(parallel.output.contains("2 processes (MPI ranks) x 1 threads each"))
