@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 let package = Package(
@@ -17,6 +17,11 @@ let package = Package(
         .library(name: "STBP", targets: ["STBP"]),
         // The same as a shared library, for Swift scripts (`swift -I ... -L ... -lSTBPDynamic`).
         .library(name: "STBPDynamic", type: .dynamic, targets: ["STBP"]),
+    ],
+    traits: [
+        // Data-parallel training over MPI (`swift build --traits MPI`, then `mpirun ... stbp train`):
+        // links Open MPI (libopenmpi-dev), which the default build does not need.
+        .trait(name: "MPI", description: "Data-parallel training over MPI (Open MPI, pkg-config ompi-c)")
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -42,6 +47,12 @@ let package = Package(
             pkgConfig: "hdf5",
             providers: [.apt(["libhdf5-dev"])]
         ),
+        .systemLibrary(
+            name: "CMPI",
+            path: "Modules/CMPI",
+            pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev"])]
+        ),
         // Vector kernels in C, built for AVX-512, AVX2 and baseline x86-64, picked at load time.
         .target(name: "CSTBPKernels"),
         .target(name: "STBPTensor", dependencies: ["COpenBLAS", "CSTBPKernels"]),
@@ -51,16 +62,24 @@ let package = Package(
         .target(name: "STBPTraining", dependencies: ["STBPNetwork", "STBPData"]),
         // NIR files (HDF5): export trained networks, import networks from other SNN frameworks.
         .target(name: "STBPNIR", dependencies: ["STBPNetwork", "CHDF5"]),
+        // Data-parallel training over MPI (trait MPI): MPIProcessGroup.
+        .target(name: "STBPDistributed", dependencies: ["STBPTensor", "STBPTraining", "CMPI"]),
         .target(
             name: "STBP",
             dependencies: ["STBPTensor", "STBPAutodiff", "STBPNetwork", "STBPData", "STBPTraining", "STBPNIR"]),
         .executableTarget(
             name: "STBPTool",
-            dependencies: ["STBP", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "STBP", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .target(name: "STBPDistributed", condition: .when(traits: ["MPI"])),
+            ]
         ),
         .target(
             name: "STBPExampleSupport",
-            dependencies: ["STBP", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "STBP", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .target(name: "STBPDistributed", condition: .when(traits: ["MPI"])),
+            ],
             path: "Examples/Support"
         ),
         .executableTarget(

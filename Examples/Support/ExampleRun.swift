@@ -2,6 +2,10 @@ import ArgumentParser
 import Foundation
 import STBP
 
+#if MPI
+    import STBPDistributed
+#endif
+
 extension Recipe {
     /// Trains the recipe with the flags applied, printing progress and the final accuracy, and
     /// returns the best test accuracy. In smoke mode: a synthetic data set, batch 2, T 2, one
@@ -9,9 +13,28 @@ extension Recipe {
     /// run folder, when no --output is given).
     @discardableResult
     package func run(_ options: ExampleOptions) throws -> Double {
+        #if MPI
+            // Under mpirun: one rank of a data-parallel run; a failing rank ends the job.
+            if let group = try MPIProcessGroup.joinLaunchedJob(threads: options.threads) {
+                do {
+                    return try run(options, group: group)
+                } catch let exit as ExitCode {
+                    throw exit
+                } catch {
+                    group.abort("Error: \(error)")
+                }
+            }
+        #else
+            try MPILauncher.refuseSeveralProcesses(program: "stbp-\(name)")
+        #endif
+        return try run(options, group: nil)
+    }
+
+    /// Trains as one process of a data-parallel `group`, or alone (nil).
+    func run(_ options: ExampleOptions, group: (any ProcessGroup)?) throws -> Double {
         var temporary: URL?
         defer { if let temporary { try? FileManager.default.removeItem(at: temporary) } }
-        if let threads = options.threads { ComputeThreads.set(threads) }
+        if let threads = options.threads, group == nil { ComputeThreads.set(threads) }
         var configuration = self.configuration
         var datasetOptions = self.datasetOptions
         var dataFolder = URL(fileURLWithPath: options.data ?? defaultData)
@@ -55,11 +78,12 @@ extension Recipe {
         run.settingFlags = ExampleOptions.settingFlags
         run.network = try makeNetwork?(configuration)
         run.loss = loss
+        run.processGroup = group
         let interrupt = InterruptRequest()
         var progress = ConsoleProgress()
         let outcome = try run.run(shouldStop: { interrupt.isRequested }, events: { progress.show($0) })
         guard outcome.finished else { throw ExitCode(130) }
-        print(outcome.summary)
+        if group?.rank ?? 0 == 0 { print(outcome.summary) }
         return outcome.best?.accuracy ?? 0
     }
 }

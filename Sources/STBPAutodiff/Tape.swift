@@ -25,6 +25,13 @@ public final class Tape {
     private var watchedParameters: [Parameter] = []
     private var finished = false
 
+    /// Called during `backward` as soon as a watched parameter's gradient is final (no record
+    /// still to run reads the parameter), with the parameter and its gradient, before the rest
+    /// of the pass has run: what a data-parallel trainer needs to start summing gradients
+    /// across processes while the backward pass goes on. Parameters that did not influence
+    /// the output are reported (with zeros) when the pass ends. nil: no calls.
+    public var onParameterGradient: ((Parameter, Tensor) -> Void)?
+
     /// An empty tape.
     public init() {}
 
@@ -78,7 +85,28 @@ public final class Tape {
         }
         var gradients = [Tensor?](repeating: nil, count: slotCount)
         gradients[output.slot] = seed ?? Tensor(shape: output.shape, repeating: 1)
+        // For the gradient-ready hook: how many records still to run read each watched slot.
+        var pendingReads: [Int: Int] = [:]
+        var parameterAtSlot: [Int: Parameter] = [:]
+        if onParameterGradient != nil {
+            for parameter in watchedParameters {
+                parameterAtSlot[watched[ObjectIdentifier(parameter)]!.slot] = parameter
+            }
+            for record in records {
+                for slot in record.inputs where parameterAtSlot[slot] != nil { pendingReads[slot, default: 0] += 1 }
+            }
+        }
         while let record = records.popLast() {
+            defer {
+                // The record ran (or had no gradient to pass on): its reads of parameters are done.
+                for slot in record.inputs {
+                    guard let reads = pendingReads[slot], reads > 0 else { continue }
+                    pendingReads[slot] = reads - 1
+                    if reads == 1, let parameter = parameterAtSlot[slot] {
+                        onParameterGradient?(parameter, gradients[slot] ?? Tensor(zeros: parameter.value.shape))
+                    }
+                }
+            }
             guard let gradient = gradients[record.output] else { continue }
             gradients[record.output] = nil
             let inputGradients = record.pullback(gradient)
@@ -100,7 +128,10 @@ public final class Tape {
         }
         for parameter in watchedParameters {
             let slot = watched[ObjectIdentifier(parameter)]!.slot
-            parameter.gradient = gradients[slot] ?? Tensor(zeros: parameter.value.shape)
+            let gradient = gradients[slot] ?? Tensor(zeros: parameter.value.shape)
+            parameter.gradient = gradient
+            // A parameter that no record read is final only now.
+            if let onParameterGradient, pendingReads[slot] == nil { onParameterGradient(parameter, gradient) }
         }
         watched = [:]
         watchedParameters = []

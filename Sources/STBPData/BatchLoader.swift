@@ -9,12 +9,17 @@ public struct Batch: Sendable {
     public var labels: [Int]
     /// The data set index of each sample, in batch order.
     public var indices: [Int]
+    /// Which rows of the global batch these are, when the batch is split across processes
+    /// (`BatchLoader.rank`); the whole batch otherwise.
+    public var slice: BatchSlice
 
-    /// A batch of `inputs` with `labels` drawn from data set `indices`.
-    public init(inputs: Tensor, labels: [Int], indices: [Int]) {
+    /// A batch of `inputs` with `labels` drawn from data set `indices`, rows `slice` of a global
+    /// batch (by default, the whole batch).
+    public init(inputs: Tensor, labels: [Int], indices: [Int], slice: BatchSlice? = nil) {
         self.inputs = inputs
         self.labels = labels
         self.indices = indices
+        self.slice = slice ?? BatchSlice(offset: 0, count: labels.count, globalCount: labels.count)
     }
 }
 
@@ -40,6 +45,12 @@ public struct BatchLoader: Sendable {
     /// How many batches are prepared ahead on a background thread (0 prepares each batch when
     /// it is asked for, on the calling thread).
     public var prefetch: Int
+    /// With `ranks` > 1, each batch holds only the samples of process `rank` of the global batch
+    /// (`BatchSlice(rank:of:globalCount:)`, rank order), possibly none: every process loads its
+    /// own slice of the same global batches.
+    public var rank = 0
+    /// The number of processes the global batches are split across (1: not split).
+    public var ranks = 1
 
     /// A loader of `dataset` in batches of `batchSize`.
     public init(
@@ -78,7 +89,19 @@ public struct BatchLoader: Sendable {
     /// Batch `index` of an epoch whose order is `order`.
     func batch(of order: [Int], index: Int, epoch: Int) throws -> Batch {
         let members = Array(order[(index * batchSize)..<min((index + 1) * batchSize, order.count)])
-        return try assemble(members, epoch: epoch)
+        guard ranks > 1 else { return try assemble(members, epoch: epoch) }
+        precondition(rank >= 0 && rank < ranks, "Rank \(rank) is outside 0..<\(ranks).")
+        let slice = BatchSlice(rank: rank, of: ranks, globalCount: members.count)
+        guard slice.count > 0 else {
+            let shape = dataset.sampleShape
+            let inputs =
+                dataset.layout == .image
+                ? Tensor(zeros: [0] + shape) : Tensor(zeros: [shape.first ?? 1, 0] + shape.dropFirst())
+            return Batch(inputs: inputs, labels: [], indices: [], slice: slice)
+        }
+        var batch = try assemble(Array(members[slice.range]), epoch: epoch)
+        batch.slice = slice
+        return batch
     }
 
     /// The samples `indices` as one batch, each augmented with the generator of (seed, epoch, index).

@@ -26,9 +26,10 @@ public struct Dropout: Layer {
 
     public func outputShape(for inputShape: [Int]) throws(NetworkShapeError) -> [Int] { inputShape }
 
-    /// A mask of kept (1/(1-p)) and dropped (0) values.
-    func drawMask(_ shape: [Int], _ generator: inout SeededGenerator) -> Tensor {
-        Tensor.bernoulli(shape, probability: 1 - probability, using: &generator) * (1 / (1 - probability))
+    /// A mask of kept (1/(1-p)) and dropped (0) values of `shape`, whose axis `batchAxis` runs
+    /// over the batch (the context's `batchSlice` of a split batch).
+    func drawMask(_ shape: [Int], batchAxis: Int, _ context: inout ForwardContext) -> Tensor {
+        context.bernoulli(shape, batchAxis: batchAxis, probability: 1 - probability) * (1 / (1 - probability))
     }
 
     public func forward(_ input: TimeSeries, context: inout ForwardContext) -> TimeSeries {
@@ -36,9 +37,9 @@ public struct Dropout: Layer {
         switch masks {
         case .perStep:
             let x = input.expanded()
-            return TimeSeries(steps: x * Variable(drawMask(x.shape, &context.generator)))
+            return TimeSeries(steps: x * Variable(drawMask(x.shape, batchAxis: 1, &context)))
         case .shared:
-            let mask = Variable(drawMask([input.batchSize] + input.sampleShape, &context.generator))
+            let mask = Variable(drawMask([input.batchSize] + input.sampleShape, batchAxis: 0, &context))
             return input.isConstant
                 ? TimeSeries(constant: input.value * mask, timeSteps: input.timeSteps)
                 : TimeSeries(steps: input.value * mask)
@@ -49,9 +50,9 @@ public struct Dropout: Layer {
         guard context.isTraining && probability > 0 else { return input }
         switch masks {
         case .perStep:
-            return input * Variable(drawMask(input.shape, &context.generator))
+            return input * Variable(drawMask(input.shape, batchAxis: 0, &context))
         case .shared:
-            let mask = state.value as? Tensor ?? drawMask(input.shape, &context.generator)
+            let mask = state.value as? Tensor ?? drawMask(input.shape, batchAxis: 0, &context)
             state.value = mask
             return input * Variable(mask)
         }

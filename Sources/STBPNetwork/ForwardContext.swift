@@ -16,6 +16,8 @@ public struct ForwardContext {
     /// The path of the layer being run, e.g. "3.main.1" ("" for the outermost layer).
     /// A container sets it to `path(ofSublayer:)` while each sublayer runs, and back after.
     public var path: String = ""
+    /// The slice of a global batch this pass runs on, if the batch is split across processes.
+    public var batchSlice: BatchSlice?
     let recorder: SpikeRecorder?
 
     /// A context whose layer generator is `generator`; `recordSpikes` keeps every neuron layer's
@@ -35,6 +37,15 @@ public struct ForwardContext {
     /// The variable for a parameter: watched on the tape when recording, a constant otherwise.
     public func variable(_ parameter: Parameter) -> Variable {
         tape?.watch(parameter) ?? Variable(parameter.value)
+    }
+
+    /// Bernoulli draws (1 with probability `probability`) of `shape`, whose axis `batchAxis`
+    /// runs over the batch, from the layer's generator. With a `batchSlice`, the global batch's
+    /// draws are made and the slice's rows kept, so a sample's draws do not depend on the split.
+    public mutating func bernoulli(_ shape: [Int], batchAxis: Int, probability: Float) -> Tensor {
+        guard let batchSlice else { return Tensor.bernoulli(shape, probability: probability, using: &generator) }
+        return Tensor.bernoulli(
+            shape, probability: probability, batchAxis: batchAxis, slice: batchSlice, using: &generator)
     }
 
     /// The path of the sublayer called `name` of the layer being run.

@@ -22,11 +22,16 @@ extension Network {
         var frames: Tensor? = isStatic ? nil : input
         if isStatic && options.encoding == .bernoulli {
             let probabilities = input.clamped(to: 0...1)
-            frames = Tensor.stacked((0..<timeSteps).map { _ in Tensor.bernoulli(probabilities, using: &encoding) })
+            frames = Tensor.stacked(
+                (0..<timeSteps).map { _ in
+                    options.batchSlice.map { Tensor.bernoulli(probabilities, slice: $0, using: &encoding) }
+                        ?? Tensor.bernoulli(probabilities, using: &encoding)
+                })
         }
         var context = ForwardContext(
             tape: tape, isTraining: options.isTraining, timeSteps: timeSteps, generator: generator.split(),
             recordSpikes: options.recordSpikes, recordMembranes: options.recordMembranes)
+        context.batchSlice = options.batchSlice
         let outputs: Variable
         switch options.order {
         case .layer:

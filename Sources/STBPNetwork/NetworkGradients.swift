@@ -13,12 +13,14 @@ public struct StepResult {
 
 extension Network {
     /// Runs the network on a tape, computes `loss` against `labels` and backpropagates through
-    /// space and time; every parameter receives its gradient.
+    /// space and time; every parameter receives its gradient. `onParameterGradient` sees each
+    /// parameter's gradient as soon as the backward pass has finished it (`Tape.onParameterGradient`).
     public func lossAndGradients(
         _ input: Tensor, labels: [Int], loss: Loss = .meanSquaredError, options: ForwardOptions,
-        generator: inout SeededGenerator
+        generator: inout SeededGenerator, onParameterGradient: ((Parameter, Tensor) -> Void)? = nil
     ) -> StepResult {
         let tape = Tape()
+        tape.onParameterGradient = onParameterGradient
         let output = self(input, options: options, tape: tape, generator: &generator)
         let value = loss(output.readout, labels: labels)
         tape.backward(value)

@@ -1,3 +1,5 @@
+import STBPTensor
+
 /// How conv, dense and voting weights start.
 public enum WeightInitialization: Sendable, Hashable, Codable {
     /// PyTorch's default: weights and biases uniform in ±1/sqrt(fan-in).
@@ -69,13 +71,18 @@ public struct ForwardOptions: Sendable, Hashable {
     /// reports them (`Neuron.membrane(of:)`) in the output. In either loop order; LIF layers
     /// then leave their fused pass for the step-by-step one, so this is for plots, not training.
     public var recordMembranes: Bool
+    /// When the input is a slice of a global batch split across processes, which one: dropout
+    /// and Bernoulli coding then draw for the global batch and keep the slice's rows, so that
+    /// the pass does not depend on the split (nil: the input is the whole batch).
+    public var batchSlice: BatchSlice?
 
     /// Evaluation defaults: T 8, no dropout, direct encoding, layer order, no spike or membrane
     /// recording.
     public init(
         timeSteps: Int = 8, isTraining: Bool = false, encoding: Encoding = .direct, order: LoopOrder = .layer,
-        recordSpikes: Bool = false, recordMembranes: Bool = false
+        recordSpikes: Bool = false, recordMembranes: Bool = false, batchSlice: BatchSlice? = nil
     ) {
+        self.batchSlice = batchSlice
         self.timeSteps = timeSteps
         self.isTraining = isTraining
         self.encoding = encoding

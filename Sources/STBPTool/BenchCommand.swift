@@ -2,6 +2,10 @@ import ArgumentParser
 import Foundation
 import STBP
 
+#if MPI
+    import STBPDistributed
+#endif
+
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
@@ -11,7 +15,9 @@ struct BenchCommand: ParsableCommand {
             mnist (32C3-AP2-32C3-AP2-128FC-10, 1x28x28 static, T 8, batch 100), \
             nmnist (128C3-128C3-AP2-384C3-384C3-AP2-1024FC-512FC-Voting, 2x34x34 events, T 10, batch 16), \
             cifar10 (128C3-256C3-AP2-512C3-AP2-1024C3-512C3-1024FC-512FC-Voting, 3x32x32 static, T 8, batch 16). \
-            Options given beside --config override it.
+            Options given beside --config override it. Under mpirun (a build with the MPI trait) it times \
+            data-parallel steps: each rank trains on its slice of the global batch, and it also reports the \
+            gradient bytes summed per step and the time of that sum (Benchmarks/distributed.sh).
             """)
 
     @Option(name: .long, help: "A named configuration: mnist, nmnist or cifar10.")
@@ -79,7 +85,24 @@ struct BenchCommand: ParsableCommand {
             guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads).") }
             ComputeThreads.set(threads)
         }
-        let report = try TrainingBenchmark.run(configuration)
+        #if MPI
+            if let group = try MPIProcessGroup.joinLaunchedJob(threads: threads) {
+                guard !evaluate else { group.abort("Error: --evaluate times one process; run it without mpirun.") }
+                do {
+                    let report = try DataParallelBenchmark.run(configuration, group: group)
+                    if group.rank == 0 { try printReport(report) }
+                    return
+                } catch {
+                    group.abort("Error: \(error)")
+                }
+            }
+        #else
+            try MPILauncher.refuseSeveralProcesses(program: "stbp bench")
+        #endif
+        try printReport(try TrainingBenchmark.run(configuration))
+    }
+
+    func printReport<Report: Encodable & CustomStringConvertible>(_ report: Report) throws {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]

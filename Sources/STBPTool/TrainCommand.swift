@@ -2,6 +2,10 @@ import ArgumentParser
 import Foundation
 import STBP
 
+#if MPI
+    import STBPDistributed
+#endif
+
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
@@ -83,8 +87,23 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Seed of initialisation, shuffling, augmentation and dropout (default: 0).")
     var seed: UInt64?
 
-    @Option(help: "Threads for OpenBLAS and the package's loops (default: all cores).")
+    @Option(
+        help:
+            "Threads for OpenBLAS and the package's loops, per process under mpirun (default: all cores; under mpirun the cores it bound the process to)."
+    )
     var threads: Int?
+
+    @Option(
+        help: ArgumentHelp(
+            "Run each batch as this many slices one after another, summing their gradients before the step: what "
+                + "as many MPI ranks compute (the reference of the distributed tests), with the memory of one slice."))
+    var microBatches: Int = 1
+
+    @Option(
+        help: ArgumentHelp(
+            "Under mpirun: the size of the flat buffers in which gradients are summed across ranks while the "
+                + "backward pass runs, in bytes (default: 4 MiB).", valueName: "bytes"))
+    var bucketBytes: Int = 4 << 20
 
     @Option(help: "The run folder.")
     var output: String = "runs/latest"
@@ -145,6 +164,8 @@ struct TrainCommand: ParsableCommand {
     mutating func validate() throws {
         try ArgumentCheck.count("--threads", threads)
         try ArgumentCheck.count("--log-every", logEvery)
+        try ArgumentCheck.count("--micro-batches", microBatches)
+        try ArgumentCheck.count("--bucket-bytes", bucketBytes)
         _ = try parseMemory(memoryLimit, option: "--memory-limit")
         try ArgumentCheck.positive("--gamma", gamma)
         try ArgumentCheck.number("--cosine-minimum", cosineMinimum, 0...1)
@@ -222,7 +243,27 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        #if MPI
+            if let group = try MPIProcessGroup.joinLaunchedJob(threads: threads) {
+                // A failing rank ends the whole job (MPI_Abort) after printing its error, so that
+                // no other rank waits for it in a collective.
+                do {
+                    return try train(group: group)
+                } catch let exit as ExitCode {
+                    throw exit
+                } catch {
+                    group.abort("Error: \(error)")
+                }
+            }
+        #else
+            try MPILauncher.refuseSeveralProcesses(program: "stbp train")
+        #endif
         if let threads { ComputeThreads.set(threads) }
+        try train(group: nil)
+    }
+
+    /// Trains, as one process of a data-parallel `group` or alone (nil).
+    func train(group: (any ProcessGroup)?) throws {
         let data = self.data
         var run = TrainingRun(
             configuration: try requestedConfiguration(classes: data.dataset.classCount), dataset: data.dataset.rawValue,
@@ -238,11 +279,14 @@ struct TrainCommand: ParsableCommand {
         run.logEvery = logEvery
         run.keepEpochCheckpoints = keepEpochCheckpoints
         run.tensorBoard = tensorboard.map { URL(fileURLWithPath: $0) }
+        run.processGroup = group
+        run.microBatches = microBatches
+        run.gradientBucketBytes = bucketBytes
         if let limit = try parseMemory(memoryLimit, option: "--memory-limit") { run.memoryLimit = limit }
         let interrupt = InterruptRequest()
         var progress = ConsoleProgress()
         let outcome = try run.run(shouldStop: { interrupt.isRequested }, events: { progress.show($0) })
         guard outcome.finished else { throw ExitCode(130) }
-        print(outcome.summary)
+        if group?.rank ?? 0 == 0 { print(outcome.summary) }
     }
 }

@@ -70,10 +70,39 @@ public struct EvaluationAccumulator {
 
     /// Adds one batch: its mean loss, readout [N, classes], labels and firing rates.
     public mutating func add(loss: Float, readout: Tensor, labels: [Int], firingRates: [String: Float]) {
+        add(loss: loss, readout: readout, labels: labels, firingRates: firingRates, weight: 1)
+    }
+
+    /// Adds a batch, or a process's slice of one holding `weight` (n_rank / N) of its samples:
+    /// the firing rates count with that weight, so that the sums over processes give the global
+    /// batch's rates.
+    mutating func add(loss: Float, readout: Tensor, labels: [Int], firingRates: [String: Float], weight: Double) {
         lossSum += Double(loss) * Double(labels.count)
         for (label, prediction) in zip(labels, readout.argmaxRows()) { confusion[label][prediction] += 1 }
-        for (index, rate) in firingRates { rateSums[index, default: 0] += Double(rate) }
+        for (index, rate) in firingRates { rateSums[index, default: 0] += Double(rate) * weight }
         batches += 1
+    }
+
+    /// Counts a batch of which this process holds no sample.
+    mutating func addBatchCount() {
+        batches += 1
+    }
+
+    /// The evaluation of every process's batches together: loss sums, confusion counts and
+    /// weighted firing rates summed over `group` (a collective), `spikingLayers` naming the rates.
+    func summed(over group: any ProcessGroup, spikingLayers: [String]) -> Evaluation {
+        let classes = confusion.count
+        var figures = [lossSum] + confusion.flatMap { $0.map(Double.init) }
+        figures += spikingLayers.map { rateSums[$0] ?? 0 }
+        figures = group.sum(figures)
+        var merged = self
+        merged.lossSum = figures[0]
+        merged.confusion = (0..<classes).map { row in
+            (0..<classes).map { Int(figures[1 + row * classes + $0]) }
+        }
+        merged.rateSums = Dictionary(
+            uniqueKeysWithValues: spikingLayers.enumerated().map { ($1, figures[1 + classes * classes + $0]) })
+        return merged.result
     }
 
     /// The evaluation so far.

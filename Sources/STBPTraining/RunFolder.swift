@@ -18,10 +18,11 @@ public struct RunFolder: Sendable {
     /// The folder.
     public let url: URL
 
-    /// The run folder at `url`, created if needed.
-    public init(_ url: URL) throws {
+    /// The run folder at `url`, created if needed (unless `create` is false: the processes of a
+    /// data-parallel run other than rank 0 write nothing).
+    public init(_ url: URL, create: Bool = true) throws {
         self.url = url
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        if create { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) }
     }
 
     /// configuration.json.
@@ -52,17 +53,26 @@ public struct RunFolder: Sendable {
         }
     }
 
-    /// Saves the configuration and the command line as pretty JSON.
-    public func writeConfiguration(_ configuration: TrainingConfiguration, dataset: String, command: [String]) throws {
+    /// Saves the configuration, the command line, and the processes (ranks of a data-parallel
+    /// run, 1 otherwise) and threads per process that run it, as pretty JSON.
+    public func writeConfiguration(
+        _ configuration: TrainingConfiguration, dataset: String, command: [String], processes: Int = 1,
+        threadsPerProcess: Int = ComputeThreads.count
+    ) throws {
         struct Record: Encodable {
             let configuration: TrainingConfiguration
             let dataset: String
             let command: [String]
+            let processes: Int
+            let threadsPerProcess: Int
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(
-            try encoder.encode(Record(configuration: configuration, dataset: dataset, command: command)),
+            try encoder.encode(
+                Record(
+                    configuration: configuration, dataset: dataset, command: command, processes: processes,
+                    threadsPerProcess: threadsPerProcess)),
             to: configurationURL)
     }
 

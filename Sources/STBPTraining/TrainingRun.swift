@@ -54,6 +54,17 @@ public struct TrainingRun {
     public var tensorBoard: URL?
     /// The command line recorded in configuration.json.
     public var command: [String] = CommandLine.arguments
+    /// The processes of a data-parallel run (nil: this process alone). Every process runs the
+    /// same `TrainingRun`: each reads the data (and, resuming, the same checkpoint), builds the
+    /// network, checks that its settings and data sizes equal rank 0's, takes rank 0's initial
+    /// weights, then trains on its slice of every global batch (`Trainer.processGroup`). Only
+    /// rank 0 writes the run folder and the TensorBoard files, logs and sees `events`.
+    public var processGroup: (any ProcessGroup)?
+    /// Run each batch as this many slices one after another (`Trainer.microBatches`): what as
+    /// many MPI ranks compute, in one process. 1: whole batches.
+    public var microBatches = 1
+    /// The size of a gradient bucket of a data-parallel run, in bytes (`Trainer.gradientBucketBytes`).
+    public var gradientBucketBytes = 4 << 20
 
     /// A run of `configuration` into `folder` on the data `loadData` reads.
     public init(
@@ -95,32 +106,89 @@ public struct TrainingRun {
     /// Trains the remaining epochs; `log` receives the summary lines printed before training,
     /// `events` every trainer event. Stops between steps when `shouldStop` turns true.
     public func run(
-        shouldStop: () -> Bool = { false }, log: (String) -> Void = { print($0) },
+        shouldStop: () -> Bool = { false }, log logLine: (String) -> Void = { print($0) },
         events: (TrainingEvent) -> Void = { _ in }
     ) throws -> Outcome {
-        let folder = try RunFolder(self.folder)
-        let checkpoint = resume ? try resumedCheckpoint(folder, log: log) : nil
+        let rank = processGroup?.rank ?? 0
+        let isWriter = rank == 0
+        func log(_ line: String) { if isWriter { logLine(line) } }
+        let folder = try RunFolder(self.folder, create: isWriter)
+        let checkpoint = resume ? try resumedCheckpoint(folder, log: { log($0) }) : nil
         let splits = try loadData(checkpoint?.configuration ?? configuration)
         let trainer = try makeTrainer(resuming: checkpoint, splits: splits, folder: folder)
         try check(trainer, splits)
-        if checkpoint == nil { try start(trainer, in: folder) }
+        trainer.microBatches = microBatches
+        trainer.gradientBucketBytes = gradientBucketBytes
+        if let processGroup { try join(processGroup, trainer, splits, startingIn: checkpoint == nil ? folder : nil) }
+        if checkpoint == nil && processGroup == nil { try start(trainer, in: folder) }
         log("\(trainer.network.summary)")
-        log("\(splits.train.count) training and \(splits.test.count) test samples, \(ComputeThreads.count) threads")
+        let processes = processGroup.map { "\($0.size) processes (MPI ranks) x " } ?? ""
+        log(
+            "\(splits.train.count) training and \(splits.test.count) test samples, \(processes)\(ComputeThreads.count) "
+                + "threads\(processGroup == nil ? "" : " each")")
         let settings = trainer.configuration
-        let train = BatchLoader(dataset: splits.train, batchSize: settings.batchSize, seed: settings.seed)
+        var train = BatchLoader(dataset: splits.train, batchSize: settings.batchSize, seed: settings.seed)
+        var test = BatchLoader(dataset: splits.test, batchSize: settings.batchSize, shuffle: false)
+        if let processGroup {
+            (train.rank, train.ranks, test.rank, test.ranks) = (rank, processGroup.size, rank, processGroup.size)
+        }
         guard trainer.progress.batch <= train.batchCount else {
             throw CheckpointError(
                 path: folder.lastCheckpointURL.path,
                 reason: "progress: batch \(trainer.progress.batch) is past the \(train.batchCount) batches of an epoch")
         }
         let session = TrainingSession(
-            trainer: trainer, folder: folder, train: train,
-            test: BatchLoader(dataset: splits.test, batchSize: settings.batchSize, shuffle: false),
-            logEvery: logEvery, keepEpochCheckpoints: keepEpochCheckpoints,
+            trainer: trainer, folder: folder, train: train, test: test, logEvery: logEvery,
+            keepEpochCheckpoints: keepEpochCheckpoints,
             rasterSample: splits.test.count > 0 ? try splits.test.sample(at: 0).input : nil)
-        session.tensorBoard = try tensorBoard.map { try TensorBoardWriter(folder: $0, continuing: checkpoint != nil) }
-        let finished = try session.run(shouldStop: shouldStop, events: events)
+        session.writes = isWriter
+        if isWriter {
+            session.tensorBoard = try tensorBoard.map {
+                try TensorBoardWriter(folder: $0, continuing: checkpoint != nil)
+            }
+        }
+        let finished = try session.run(shouldStop: shouldStop, events: isWriter ? events : { _ in })
         return Outcome(finished: finished, trainer: trainer, folder: folder)
+    }
+
+    /// Joins the data-parallel group: every process's settings, data sizes and parameter shapes
+    /// are checked against rank 0's; for a new run (`folder` given) rank 0 starts it there
+    /// (`start`), and every process learns whether that failed; then every process takes rank
+    /// 0's parameters. Collective: every process calls it.
+    func join(
+        _ group: any ProcessGroup, _ trainer: Trainer, _ splits: DatasetSplits, startingIn folder: RunFolder?
+    )
+        throws
+    {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let settings = String(decoding: try encoder.encode(trainer.configuration), as: UTF8.self)
+        let parameters = trainer.network.namedParameters.map { "\($0.name) \($0.parameter.value.shape)" }
+        try group.checkSame(
+            "dataset \(dataset)\ntraining samples \(splits.train.count)\ntest samples \(splits.test.count)\n"
+                + "sample shape \(splits.inputShape)\nresume \(resume)\n" + parameters.joined(separator: "\n") + "\n"
+                + settings,
+            what: "settings, data or network")
+        trainer.processGroup = group
+        if let folder {
+            var failure: Error?
+            if group.rank == 0 {
+                do {
+                    try start(trainer, in: folder, processes: group.size)
+                } catch {
+                    failure = error
+                }
+            }
+            if group.any(failure != nil) {
+                throw failure
+                    ?? TrainingError.mismatch("Rank 0 could not start the run in \(folder.url.path); see its error.")
+            }
+        }
+        for (_, parameter) in trainer.network.namedParameters {
+            var values = parameter.value.scalars
+            group.broadcast(&values)
+            parameter.value = Tensor(shape: parameter.value.shape, scalars: values)
+        }
     }
 
     /// The trainer of a new run (the network takes the data's sample shape unless composed) or
@@ -166,7 +234,7 @@ public struct TrainingRun {
 
     /// Clears the folder for a new run (refusing one that holds a run unless `overwrite`) and
     /// writes the configuration; sets the initial weights when given.
-    func start(_ trainer: Trainer, in folder: RunFolder) throws {
+    func start(_ trainer: Trainer, in folder: RunFolder, processes: Int = 1) throws {
         if folder.holdsRun {
             guard overwrite else {
                 throw TrainingError.mismatch(
@@ -187,7 +255,8 @@ public struct TrainingRun {
             try trainer.network.loadParameters(
                 from: try SafeTensors(contentsOf: URL(fileURLWithPath: initialWeights)), path: initialWeights)
         }
-        try folder.writeConfiguration(trainer.configuration, dataset: dataset, command: command)
+        try folder.writeConfiguration(
+            trainer.configuration, dataset: dataset, command: command, processes: processes)
     }
 
     /// The data fits the network (`DatasetSplits.check`) and a training step fits in `memoryLimit`.

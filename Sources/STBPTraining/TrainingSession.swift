@@ -24,6 +24,9 @@ public final class TrainingSession {
     /// the neurons' firing rates each epoch (nil: nowhere). It is flushed after each epoch's
     /// metrics record, before its checkpoint, and when the run stops.
     public var tensorBoard: TensorBoardWriter?
+    /// Whether this process writes the folder: metrics, checkpoints and plots (true; false on
+    /// the processes of a data-parallel run other than rank 0, which only train).
+    public var writes = true
 
     /// A session for `trainer` writing into `folder`.
     public init(
@@ -43,13 +46,14 @@ public final class TrainingSession {
     /// checkpoint-last). `events` sees every trainer event.
     @discardableResult
     public func run(shouldStop: () -> Bool = { false }, events: (TrainingEvent) -> Void = { _ in }) throws -> Bool {
-        try folder.truncateMetrics(afterStep: trainer.progress.step)
+        if writes { try folder.truncateMetrics(afterStep: trainer.progress.step) }
         defer { try? tensorBoard?.flush() }
         let configuration = trainer.configuration
         let finished = try trainer.fit(
             train: train, test: test, shouldStop: shouldStop,
-            afterEpoch: { report, _ in try self.recordEpoch(report) },
+            afterEpoch: { report, _ in if self.writes { try self.recordEpoch(report) } },
             events: { event in
+                guard self.writes else { return events(event) }
                 if case .step(let step) = event, step.step % self.logEvery == 0 { try? self.recordStep(step) }
                 if case .interrupted = event {
                     try? self.tensorBoard?.flush()
@@ -57,7 +61,7 @@ public final class TrainingSession {
                 }
                 events(event)
             })
-        if finished {
+        if finished && writes {
             try RunPlots.draw(
                 in: folder, network: trainer.network, sample: rasterSample, timeSteps: configuration.timeSteps,
                 encoding: configuration.encoding)
@@ -111,9 +115,13 @@ public final class TrainingSession {
     /// or, without test samples, the epoch's last training batches: as many batches as hold at
     /// most 1,000 samples (an extra forward pass, so bounded), and at least one.
     func histogramFiringRates(_ report: EpochReport) throws -> [String: [Float]] {
-        if let test, test.dataset.count > 0 {
+        // Rank 0 alone draws these, from whole batches.
+        if var test, test.dataset.count > 0 {
+            test.ranks = 1
             return try trainer.neuronFiringRates(test, batches: 0..<max(1, 1000 / test.batchSize))
         }
+        var train = self.train
+        train.ranks = 1
         let batches = max(1, 1000 / train.batchSize)
         return try trainer.neuronFiringRates(
             train, epoch: report.epoch - 1, batches: train.batchCount - batches..<train.batchCount)
