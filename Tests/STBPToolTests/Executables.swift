@@ -56,3 +56,19 @@ struct ScratchFolder {
     func path(_ name: String) -> String { url.appendingPathComponent(name).path }
     func remove() { try? FileManager.default.removeItem(at: url) }
 }
+
+/// Whether python3 on the PATH can run `import <module>` (a check script's dependency).
+func pythonCanImport(_ module: String) -> Bool {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", "import \(module)"]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    do {
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    } catch {
+        return false
+    }
+}

@@ -3,20 +3,7 @@ import STBP
 import Testing
 
 /// The python3 that can import the `nir` package (`pip install nir`), if any.
-private let pythonHasNIR: Bool = {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", "import nir"]
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    do {
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    } catch {
-        return false
-    }
-}()
+private let pythonHasNIR = pythonCanImport("nir")
 
 /// `stbp export`, `stbp import` and `stbp evaluate --model FILE.nir` through the executable: a
 /// trained checkpoint exports with one command, Python's `nir.read` loads the file, and the

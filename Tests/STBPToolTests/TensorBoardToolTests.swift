@@ -3,20 +3,7 @@ import STBP
 import Testing
 
 /// Whether python3 can import the tensorboard package (`pip install tensorboard`).
-private let pythonHasTensorBoard: Bool = {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", "import tensorboard.backend.event_processing.event_accumulator"]
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    do {
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    } catch {
-        return false
-    }
-}()
+private let pythonHasTensorBoard = pythonCanImport("tensorboard.backend.event_processing.event_accumulator")
 
 /// `stbp train --tensorboard`: event files that TensorBoard reads (the check script of
 /// Tests/STBPTrainingTests/Fixtures/tensorboard, run with python3 when it has the tensorboard
