@@ -28,8 +28,13 @@ public enum SimulatedNMNIST {
         return chosen
     }
 
+    /// The seed of the recording of image `index` of `split`: mix(`seed`, 1 or 2, `index`).
+    public static func recordingSeed(_ seed: UInt64, split: NMNIST.Split, index: Int) -> UInt64 {
+        SeedMixing.mix(seed, split == .train ? 1 : 2, UInt64(index))
+    }
+
     /// Simulates the images of `dataset` at `indices` and writes them under `root`'s folder for
-    /// `split`, the recording of image i seeded by mix(`seed`, split, i); returns the number of
+    /// `split`, the recording of image i seeded by `recordingSeed`; returns the number of
     /// events of each recording, in the order of `indices`.
     ///
     /// Throws `DataError` when the images are not grayscale, a recording has no events (the
@@ -54,7 +59,7 @@ public enum SimulatedNMNIST {
             let image = dataset.pixels[(index * size)..<((index + 1) * size)].map { Float($0) / 255 }
             let recording = simulator.record(
                 image, width: dataset.width, height: dataset.height,
-                seed: SeedMixing.mix(seed, split == .train ? 1 : 2, UInt64(index)))
+                seed: recordingSeed(seed, split: split, index: index))
             guard !recording.events.isEmpty else {
                 throw DataError(
                     .empty, path: file.path,
