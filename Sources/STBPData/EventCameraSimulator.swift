@@ -8,7 +8,7 @@ import STBPTensor
 /// 34x34 N-MNIST sensor has 3 pixels around it), shifted by the path at each time step and
 /// rendered with bilinear interpolation (`BilinearShift`); each pixel sees
 /// L = ln(blackLevel + I). Polarity 1 is ON (brighter), 0 is OFF, as `Event` and the N-MNIST
-/// reader have it; timestamps are in microseconds from the start of the first saccade. The same
+/// reader have it; timestamps are in microseconds, 0...duration from the start of the first saccade. The same
 /// image, options and seed always give the same recording.
 public struct EventCameraSimulator: Sendable {
     /// The pixel model's settings.
@@ -59,13 +59,13 @@ public struct EventCameraSimulator: Sendable {
     }
 
     /// `events` with Normal(0, timestampJitter) added to each timestamp (kept in
-    /// 0..<duration), sorted by time; ties keep the order the events were made in.
+    /// 0...duration), sorted by time; ties keep the order the events were made in.
     func jittered(_ events: [Event], using generator: inout SeededGenerator) -> [Event] {
         var moved = events
         if options.timestampJitter > 0 {
             for i in moved.indices {
                 let noise = Int64((options.timestampJitter * generator.nextNormal()).rounded())
-                moved[i].timestamp = min(max(moved[i].timestamp + noise, 0), saccades.duration - 1)
+                moved[i].timestamp = min(max(moved[i].timestamp + noise, 0), saccades.duration)
             }
         }
         return moved.enumerated().sorted { ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset) }
