@@ -44,7 +44,8 @@ public struct EventCameraOptions: Sendable, Hashable {
 
     /// Stops with a message when a setting is out of range (the tool checks its flags first).
     func checkRanges() {
-        precondition(contrastThreshold.isFinite && contrastThreshold >= Self.minimumThreshold, "Bad contrast threshold.")
+        precondition(
+            contrastThreshold.isFinite && contrastThreshold >= Self.minimumThreshold, "Bad contrast threshold.")
         precondition(thresholdMismatch.isFinite && thresholdMismatch >= 0, "Bad threshold mismatch.")
         precondition(refractoryPeriod >= 0 && timeStep > 0, "Bad refractory period or time step.")
         precondition(timestampJitter.isFinite && timestampJitter >= 0, "Bad timestamp jitter.")

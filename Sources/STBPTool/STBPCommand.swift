@@ -8,7 +8,8 @@ struct STBPCommand: ParsableCommand {
         abstract: "Train and inspect spiking neural networks with spatio-temporal backpropagation.",
         subcommands: [
             TrainCommand.self, EvaluateCommand.self, SummaryCommand.self, GradCommand.self, BenchCommand.self,
-            BenchDataCommand.self, ReportCommand.self, ExportCommand.self, ImportCommand.self, SimulateEventsCommand.self,
+            BenchDataCommand.self, ReportCommand.self, ExportCommand.self, ImportCommand.self,
+            SimulateEventsCommand.self,
         ])
 
     /// Picks OpenBLAS's best kernels for this CPU (re-executing once if needed), then runs the

@@ -81,7 +81,8 @@ struct SimulateEventsCommand: ParsableCommand {
         let root = URL(fileURLWithPath: output)
         if SimulatedNMNIST.holdsDataSet(root) {
             guard overwrite else {
-                throw ValidationError("--output \(output) already holds a data set (Train/ or Test/); add --overwrite to replace it.")
+                throw ValidationError(
+                    "--output \(output) already holds a data set (Train/ or Test/); add --overwrite to replace it.")
             }
             for name in ["Train", "Test", ".stbp-cache"] {
                 let url = root.appendingPathComponent(name)
@@ -106,7 +107,8 @@ struct SimulateEventsCommand: ParsableCommand {
             let digits = Set(indices.map { images.labels[$0] })
             if let missing = (0..<10).first(where: { !digits.contains($0) }) {
                 throw ValidationError(
-                    "\(limitFlag) leaves digit \(missing) without \(split.rawValue) recordings; the N-MNIST reader needs every digit.")
+                    "\(limitFlag) leaves digit \(missing) without \(split.rawValue) recordings; the N-MNIST reader needs every digit."
+                )
             }
             let counts = try SimulatedNMNIST.write(
                 images, indices: indices, split: split, to: root, simulator: simulator, seed: seed)

@@ -53,7 +53,8 @@ extension SVGPlot {
             }
         }
         let height = top + Double(recordings.count) * (panel + gap) + 24
-        body += text(left, height - 8, "green: ON (brighter), magenta: OFF (darker), grey: both", anchor: "start", size: 11)
+        body += text(
+            left, height - 8, "green: ON (brighter), magenta: OFF (darker), grey: both", anchor: "start", size: 11)
         return document(body, width: left + Double(bins) * (panel + gap) + 20, height: height)
     }
 }

@@ -173,7 +173,8 @@ import Testing
         }
         let loaded = try NMNIST.load(root: root, split: .test, binning: EventBinning(frames: 2))
         #expect(loaded.count == 10 && loaded.labels == Array(0..<10))
-        #expect(SimulatedNMNIST.holdsDataSet(root) && !SimulatedNMNIST.holdsDataSet(root.appendingPathComponent("Test")))
+        #expect(
+            SimulatedNMNIST.holdsDataSet(root) && !SimulatedNMNIST.holdsDataSet(root.appendingPathComponent("Test")))
     }
 
     @Test func theFileHoldsExactlyTheSimulatedEvents() throws {

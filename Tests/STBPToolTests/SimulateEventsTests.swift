@@ -58,7 +58,8 @@ import Testing
     static let badFlags: [(arguments: [String], flag: String)] = [
         (["--train-limit", "0"], "--train-limit"), (["--test-limit", "-1"], "--test-limit"),
         (["--train-per-class", "0"], "--train-per-class"), (["--test-per-class", "0"], "--test-per-class"),
-        (["--contrast-threshold", "0"], "--contrast-threshold"), (["--contrast-threshold", "nan"], "--contrast-threshold"),
+        (["--contrast-threshold", "0"], "--contrast-threshold"),
+        (["--contrast-threshold", "nan"], "--contrast-threshold"),
         (["--threshold-mismatch", "-0.1"], "--threshold-mismatch"),
         (["--refractory-period", "-5"], "--refractory-period"), (["--timestamp-jitter", "inf"], "--timestamp-jitter"),
         (["--time-step", "0"], "--time-step"), (["--time-step", "200000"], "--time-step"),
