@@ -9,6 +9,7 @@ struct STBPCommand: ParsableCommand {
         subcommands: [
             TrainCommand.self, EvaluateCommand.self, SummaryCommand.self, GradCommand.self, BenchCommand.self,
             BenchDataCommand.self, ReportCommand.self, ExportCommand.self, ImportCommand.self,
+            SimulateEventsCommand.self,
         ])
 
     /// Picks OpenBLAS's best kernels for this CPU (re-executing once if needed), then runs the
