@@ -5,6 +5,8 @@
 #
 #     Scripts/fuzz.sh [--time SECONDS | --runs N] [--no-build] [target...] [-- libFuzzer options...]
 #
+# FuzzNIR reads raw HDF5 bytes too with STBP_FUZZ_NIR_RAW=1 (that mode fuzzes the system's
+# libhdf5, which crashes on some corrupted files; see Docs/NIR.md).
 # Targets: FuzzIDX FuzzIDXGzip FuzzCIFAR10 FuzzNMNIST FuzzAEDAT FuzzSafeTensors FuzzNetworkSpec
 # FuzzCheckpoint FuzzNIR (all by default; the "Fuzz" prefix and case may be left out: `idx`, `aedat`).
 # Each target runs for --time seconds (default 60) or --runs inputs, with
