@@ -46,18 +46,10 @@ private let pythonHasNIR = pythonCanImport("nir")
         #expect(expected != nil && actual == expected)
 
         if pythonHasNIR || Self.requireNIR {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [
-                "python3", "-c", "import nir, sys; g = nir.read(sys.argv[1]); print(len(g.nodes), 'nodes')", nir,
-            ]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            try process.run()
-            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "nir.read: \(output)")
+            let (status, output) = try runPython([
+                "-c", "import nir, sys; g = nir.read(sys.argv[1]); print(len(g.nodes), 'nodes')", nir,
+            ])
+            #expect(status == 0, "nir.read: \(output)")
             #expect(output.contains("10 nodes"), "\(output)")
         } else {
             print("NIRToolTests: skipping the nir.read check: python3 cannot import nir (pip install nir==1.0.8)")

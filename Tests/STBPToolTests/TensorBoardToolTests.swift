@@ -37,19 +37,11 @@ private let pythonHasTensorBoard = pythonCanImport("tensorboard.backend.event_pr
 
     /// Runs check_events.py on a run folder and its event folder; returns its status and output.
     static func check(run: URL, events: URL) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", fixtures.appendingPathComponent("check_events.py").path, run.path, events.path,
-        ]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let (status, output) = try runPython([
+            fixtures.appendingPathComponent("check_events.py").path, run.path, events.path,
+        ])
         print(output)
-        return (process.terminationStatus, output)
+        return (status, output)
     }
 
     @Test func aNewRunRefusesAnotherRunsEventFilesUnlessOverwriting() throws {
