@@ -171,23 +171,22 @@ enum HDF5 {
         let type = H5Dget_type(dataset)
         guard type >= 0 else { throw HDF5Error(path: path, reason: "cannot read its type") }
         defer { H5Tclose(type) }
+        /// The dataset's `count` values converted by HDF5 to `memoryType`, starting from `zero`s.
+        func numbers<T>(_ zero: T, as memoryType: hid_t, what: String) throws(HDF5Error) -> [T] {
+            var values = [T](repeating: zero, count: count)
+            guard
+                count == 0
+                    || H5Dread(dataset, memoryType, stbp_h5_all(), stbp_h5_all(), stbp_h5_default(), &values) >= 0
+            else { throw HDF5Error(path: path, reason: "cannot read its \(what)") }
+            return values
+        }
         switch H5Tget_class(type) {
         case H5T_FLOAT:
-            var values = [Double](repeating: 0, count: count)
-            guard
-                count == 0
-                    || H5Dread(
-                        dataset, stbp_h5_native_double(), stbp_h5_all(), stbp_h5_all(), stbp_h5_default(), &values) >= 0
-            else { throw HDF5Error(path: path, reason: "cannot read its numbers") }
-            return HDF5Dataset(shape: shape, values: .reals(values))
+            return HDF5Dataset(
+                shape: shape, values: .reals(try numbers(0.0, as: stbp_h5_native_double(), what: "numbers")))
         case H5T_INTEGER:
-            var values = [Int64](repeating: 0, count: count)
-            guard
-                count == 0
-                    || H5Dread(
-                        dataset, stbp_h5_native_int64(), stbp_h5_all(), stbp_h5_all(), stbp_h5_default(), &values) >= 0
-            else { throw HDF5Error(path: path, reason: "cannot read its integers") }
-            return HDF5Dataset(shape: shape, values: .integers(values))
+            return HDF5Dataset(
+                shape: shape, values: .integers(try numbers(Int64(0), as: stbp_h5_native_int64(), what: "integers")))
         case H5T_STRING:
             return HDF5Dataset(
                 shape: shape,
@@ -271,44 +270,28 @@ enum HDF5 {
             H5Pset_chunk(creation, Int32(dimensions.count), dimensions.map { Swift.max($0, 1) })
             H5Pset_deflate(creation, 4)
         }
-        func create(_ fileType: hid_t) throws(HDF5Error) -> hid_t {
-            let id = H5Dcreate2(group, name, fileType, space, stbp_h5_default(), creation, stbp_h5_default())
+        /// Creates the dataset with element type `type` and writes `values` (of that type in memory).
+        func write<T>(_ values: [T], as type: hid_t) throws(HDF5Error) {
+            let id = H5Dcreate2(group, name, type, space, stbp_h5_default(), creation, stbp_h5_default())
             guard id >= 0 else { throw HDF5Error(path: path, reason: "cannot create the dataset") }
-            return id
+            defer { H5Dclose(id) }
+            let status = values.withUnsafeBufferPointer {
+                H5Dwrite(id, type, stbp_h5_all(), stbp_h5_all(), stbp_h5_default(), $0.baseAddress)
+            }
+            guard status >= 0 else { throw HDF5Error(path: path, reason: "cannot write its values") }
         }
-        var status: herr_t = 0
         switch dataset.values {
-        case .reals(let values):
-            let id = try create(stbp_h5_native_double())
-            defer { H5Dclose(id) }
-            status = values.withUnsafeBufferPointer {
-                H5Dwrite(id, stbp_h5_native_double(), stbp_h5_all(), stbp_h5_all(), stbp_h5_default(), $0.baseAddress)
-            }
-        case .floats(let values):
-            let id = try create(stbp_h5_native_float())
-            defer { H5Dclose(id) }
-            status = values.withUnsafeBufferPointer {
-                H5Dwrite(id, stbp_h5_native_float(), stbp_h5_all(), stbp_h5_all(), stbp_h5_default(), $0.baseAddress)
-            }
-        case .integers(let values):
-            let id = try create(stbp_h5_native_int64())
-            defer { H5Dclose(id) }
-            status = values.withUnsafeBufferPointer {
-                H5Dwrite(id, stbp_h5_native_int64(), stbp_h5_all(), stbp_h5_all(), stbp_h5_default(), $0.baseAddress)
-            }
+        case .reals(let values): try write(values, as: stbp_h5_native_double())
+        case .floats(let values): try write(values, as: stbp_h5_native_float())
+        case .integers(let values): try write(values, as: stbp_h5_native_int64())
         case .strings(let values):
             let type = H5Tcopy(stbp_h5_c_string())
             defer { H5Tclose(type) }
             H5Tset_size(type, stbp_h5_variable_size())
             H5Tset_cset(type, H5T_CSET_UTF8)
-            let id = try create(type)
-            defer { H5Dclose(id) }
             let copies = values.map { strdup($0) }
             defer { copies.forEach { free($0) } }
-            status = copies.withUnsafeBufferPointer {
-                H5Dwrite(id, type, stbp_h5_all(), stbp_h5_all(), stbp_h5_default(), $0.baseAddress)
-            }
+            try write(copies, as: type)
         }
-        guard status >= 0 else { throw HDF5Error(path: path, reason: "cannot write its values") }
     }
 }

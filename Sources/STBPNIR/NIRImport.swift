@@ -52,6 +52,10 @@ struct FlatNIRGraph {
     var edges: [(source: String, target: String)] = []
     /// The names of the nodes that pass values through (a subgraph's Input and Output).
     var passThrough: Set<String> = []
+    /// For each node (by position), the nodes its incoming edges come from, in edge order.
+    var sources: [[Int]] = []
+    /// For each node, the nodes its outgoing edges lead to.
+    var targets: [[Int]] = []
 
     init(_ graph: NIRGraph) throws(NIRError) {
         try add(graph, prefix: "", depth: 0)
@@ -63,6 +67,13 @@ struct FlatNIRGraph {
             for name in [source, target] where !names.contains(name) {
                 throw NIRError(node: "", field: "edges", "an edge \(source) -> \(target) names no node \"\(name)\"")
             }
+        }
+        let index = Dictionary(uniqueKeysWithValues: nodes.enumerated().map { ($0.element.name, $0.offset) })
+        sources = Array(repeating: [], count: nodes.count)
+        targets = Array(repeating: [], count: nodes.count)
+        for (source, target) in edges {
+            sources[index[target]!].append(index[source]!)
+            targets[index[source]!].append(index[target]!)
         }
     }
 
@@ -103,13 +114,7 @@ struct FlatNIRGraph {
     /// The nodes in an order where every edge goes forward, starting at the one Input node;
     /// throws for a cycle, a node nothing feeds, or not exactly one top-level Input and Output.
     func topologicalOrder() throws(NIRError) -> [Int] {
-        let index = Dictionary(uniqueKeysWithValues: nodes.enumerated().map { ($0.element.name, $0.offset) })
-        var incoming = [Int](repeating: 0, count: nodes.count)
-        var outgoing = [[Int]](repeating: [], count: nodes.count)
-        for (source, target) in edges {
-            incoming[index[target]!] += 1
-            outgoing[index[source]!].append(index[target]!)
-        }
+        var incoming = sources.map(\.count)
         let inputs = nodes.indices.filter {
             if case .input = nodes[$0].node.kind { !passThrough.contains(nodes[$0].name) } else { false }
         }
@@ -132,7 +137,7 @@ struct FlatNIRGraph {
         var ready = [inputs[0]]
         while let node = ready.popLast() {
             order.append(node)
-            for next in outgoing[node] {
+            for next in targets[node] {
                 incoming[next] -= 1
                 if incoming[next] == 0 { ready.append(next) }
             }

@@ -17,13 +17,7 @@ struct NIRLayerBuilder {
     mutating func build(order: [Int]) throws(NIRError) -> Sequential {
         let names = graph.nodes.map(\.name)
         let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($0.element, $0.offset) })
-        var sources = [[Int]](repeating: [], count: graph.nodes.count)
-        var consumers = [Int](repeating: 0, count: graph.nodes.count)
-        let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($0.element, $0.offset) })
-        for (source, target) in graph.edges {
-            sources[index[target]!].append(index[source]!)
-            consumers[index[source]!] += 1
-        }
+        let sources = graph.sources
         guard case .input(let shape) = graph.nodes[order[0]].node.kind else {
             preconditionFailure("order starts at Input")
         }
@@ -59,7 +53,7 @@ struct NIRLayerBuilder {
         // A chain: every node after the input takes only the node before it, which feeds nothing else.
         let isChain =
             order.indices.dropFirst().allSatisfy { step in
-                sources[order[step]] == [order[step - 1]] && consumers[order[step - 1]] == 1
+                sources[order[step]] == [order[step - 1]] && graph.targets[order[step - 1]].count == 1
             } && order.last == outputNode
         if isChain {
             return Sequential(

@@ -63,10 +63,8 @@ public struct NIRNeuron: Neuron {
     public func outputShape(for inputShape: [Int]) throws(NetworkShapeError) -> [Int] {
         for (name, tensor) in [
             ("decay", decay), ("leak", leak), ("gain", gain), ("threshold", threshold), ("reset", resetValue),
-        ]
-        where tensor.shape != [1] && tensor.shape != inputShape {
-            throw NetworkShapeError(
-                layer: "NIRNeuron", inputShape: inputShape, reason: "its \(name) has shape \(tensor.shape)")
+        ] {
+            try tensor.checkFits(sampleShape: inputShape, layer: "NIRNeuron", name: name)
         }
         return inputShape
     }

@@ -13,10 +13,7 @@ public struct Scale: Layer {
 
     /// The input shape; an error when the factors are neither [1] nor that shape.
     public func outputShape(for inputShape: [Int]) throws(NetworkShapeError) -> [Int] {
-        guard factors.shape == [1] || factors.shape == inputShape else {
-            throw NetworkShapeError(
-                layer: "Scale", inputShape: inputShape, reason: "its factors have shape \(factors.shape)")
-        }
+        try factors.checkFits(sampleShape: inputShape, layer: "Scale", name: "factors")
         return inputShape
     }
 

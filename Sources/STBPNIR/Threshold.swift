@@ -21,10 +21,7 @@ public struct Threshold: Layer {
 
     /// The input shape; an error when the thresholds are neither [1] nor that shape.
     public func outputShape(for inputShape: [Int]) throws(NetworkShapeError) -> [Int] {
-        guard threshold.shape == [1] || threshold.shape == inputShape else {
-            throw NetworkShapeError(
-                layer: "Threshold", inputShape: inputShape, reason: "its threshold has shape \(threshold.shape)")
-        }
+        try threshold.checkFits(sampleShape: inputShape, layer: "Threshold", name: "threshold")
         return inputShape
     }
 
