@@ -172,12 +172,13 @@ enum HDF5 {
         guard type >= 0 else { throw HDF5Error(path: path, reason: "cannot read its type") }
         defer { H5Tclose(type) }
         /// The dataset's `count` values converted by HDF5 to `memoryType`, starting from `zero`s.
-        func numbers<T>(_ zero: T, as memoryType: hid_t, what: String) throws(HDF5Error) -> [T] {
+        func numbers<T: BitwiseCopyable>(_ zero: T, as memoryType: hid_t, what: String) throws(HDF5Error) -> [T] {
+            guard count > 0 else { return [] }
             var values = [T](repeating: zero, count: count)
-            guard
-                count == 0
-                    || H5Dread(dataset, memoryType, stbp_h5_all(), stbp_h5_all(), stbp_h5_default(), &values) >= 0
-            else { throw HDF5Error(path: path, reason: "cannot read its \(what)") }
+            let status = values.withUnsafeMutableBufferPointer {
+                H5Dread(dataset, memoryType, stbp_h5_all(), stbp_h5_all(), stbp_h5_default(), $0.baseAddress)
+            }
+            guard status >= 0 else { throw HDF5Error(path: path, reason: "cannot read its \(what)") }
             return values
         }
         switch H5Tget_class(type) {
