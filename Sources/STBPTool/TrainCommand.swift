@@ -69,7 +69,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Factor on the learning rate of dense layers, 0.1 in the authors' CIFAR-10 code (default: 1).")
     var denseLrScale: Float?
 
-    @Option(help: "Learning-rate schedule: constant, step or cosine (default: constant).")
+    @Option(
+        help: ArgumentHelp(
+            "Learning-rate schedule: constant, step or cosine; step:E1,E2,... is step with those milestones, "
+                + "step:40,80 the authors' MNIST schedule (default: constant)."))
     var schedule: String?
 
     @Option(help: "Step schedule: comma-separated epochs where the rate is multiplied by --gamma.")
@@ -86,6 +89,12 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "Seed of initialisation, shuffling, augmentation and dropout (default: 0).")
     var seed: UInt64?
+
+    @Option(
+        help: ArgumentHelp(
+            "Hold this many training samples out, chosen at random from the seed, and keep the checkpoint of the "
+                + "epoch with the best accuracy on them, not on the test set (default: none).", valueName: "count"))
+    var validation: Int?
 
     @Option(
         help:
@@ -140,7 +149,7 @@ struct TrainCommand: ParsableCommand {
         .spec: "--model", .network: "the neuron and network flags", .timeSteps: "--time-steps",
         .encoding: "--encoding", .loss: "--loss", .epochs: "--epochs", .batchSize: "--batch-size",
         .optimizer: "the optimizer's flags", .learningRate: "--learning-rate", .schedule: "the schedule's flags",
-        .seed: "--seed",
+        .seed: "--seed", .validation: "--validation",
     ]
 
     /// The settings whose flags were given.
@@ -156,7 +165,7 @@ struct TrainCommand: ParsableCommand {
             ),
             (.learningRate, learningRate != nil),
             (.schedule, [schedule as Any?, milestones, gamma, cosineMinimum, warmupSteps].contains { $0 != nil }),
-            (.seed, seed != nil),
+            (.seed, seed != nil), (.validation, validation != nil),
         ]
         return Set(given.filter(\.1).map(\.0))
     }
@@ -201,7 +210,7 @@ struct TrainCommand: ParsableCommand {
         "optimizer.epsilon": "--adam-epsilon", "optimizer.denseLearningRateScale": "--dense-lr-scale",
         "optimizer.nesterov": "--nesterov", "schedule.warmupSteps": "--warmup-steps",
         "schedule.milestones": "--milestones", "schedule.factor": "--gamma", "schedule.epochs": "--epochs",
-        "schedule.minimumFactor": "--cosine-minimum",
+        "schedule.minimumFactor": "--cosine-minimum", "validationSamples": "--validation",
     ].merging(NeuronOptions.flagNames.map { ("network.\($0.key)", $0.value) }) { a, _ in a }
 
     /// The configuration the flags ask for (defaults where not given), for `classes` classes.
@@ -216,21 +225,31 @@ struct TrainCommand: ParsableCommand {
                 kind: optimizer ?? .adam, learningRate: learningRate ?? 1e-3, momentum: momentum ?? 0.9,
                 nesterov: nesterov ?? false, weightDecay: weightDecay ?? 0, beta1: beta1 ?? 0.9,
                 beta2: beta2 ?? 0.999, epsilon: adamEpsilon ?? 1e-8, denseLearningRateScale: denseLrScale ?? 1),
-            schedule: try learningRateSchedule(epochs: epochs), seed: seed ?? 0)
+            schedule: try learningRateSchedule(epochs: epochs), seed: seed ?? 0, validationSamples: validation)
     }
 
+    /// The schedule of --schedule (its "step:E1,E2" form, or its name with --milestones),
+    /// --gamma, --cosine-minimum and --warmup-steps, for a run of `epochs` epochs.
     func learningRateSchedule(epochs: Int) throws -> LearningRateSchedule {
         let warmup = warmupSteps ?? 0
-        switch schedule ?? "constant" {
+        let parts = (schedule ?? "constant").split(separator: ":", maxSplits: 1).map(String.init)
+        let inlineMilestones = parts.count > 1 ? parts[1] : nil
+        if inlineMilestones != nil && (parts[0] != "step" || milestones != nil) {
+            throw ValidationError(
+                "--schedule \"\(schedule ?? "")\": only step takes milestones after a colon (step:40,80), and then "
+                    + "without --milestones.")
+        }
+        switch parts.first ?? "" {
         case "constant":
             return LearningRateSchedule(decay: .constant, warmupSteps: warmup)
         case "step":
-            let text = milestones ?? ""
+            let text = inlineMilestones ?? milestones ?? ""
             let epochs = text.split(separator: ",", omittingEmptySubsequences: false).map {
                 Int($0.trimmingCharacters(in: .whitespaces))
             }
             guard !epochs.isEmpty, epochs.allSatisfy({ $0 != nil }) else {
-                throw ValidationError("--schedule step needs --milestones like 40,80, got \"\(text)\".")
+                throw ValidationError(
+                    "--schedule step needs milestones like step:40,80 (or --milestones 40,80), got \"\(text)\".")
             }
             return LearningRateSchedule(
                 decay: .step(milestones: epochs.map { $0! }, factor: gamma ?? 0.1), warmupSteps: warmup)
@@ -238,7 +257,8 @@ struct TrainCommand: ParsableCommand {
             return LearningRateSchedule(
                 decay: .cosine(epochs: epochs, minimumFactor: cosineMinimum ?? 0), warmupSteps: warmup)
         default:
-            throw ValidationError("--schedule \"\(schedule ?? "")\" is unknown; expected constant, step or cosine.")
+            throw ValidationError(
+                "--schedule \"\(schedule ?? "")\" is unknown; expected constant, step, step:E1,E2,... or cosine.")
         }
     }
 

@@ -10,6 +10,7 @@ extension TrainingConfiguration {
         try ArgumentCheck.count(name("timeSteps"), timeSteps)
         try ArgumentCheck.count(name("epochs"), epochs)
         try ArgumentCheck.count(name("batchSize"), batchSize)
+        try ArgumentCheck.count(name("validationSamples"), validationSamples)
         guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 >= 1 }), Checked.product(inputShape) != nil else {
             throw InvalidArgument(argument: name("inputShape"), expected: "positive extents", given: "\(inputShape)")
         }

@@ -42,6 +42,9 @@ public struct ConsoleProgress {
             var line = String(
                 format: "epoch %d/%d  train loss %.4f acc %.2f%%", report.epoch, report.epochs, report.trainLoss,
                 100 * report.trainAccuracy)
+            if let loss = report.validationLoss, let accuracy = report.validationAccuracy {
+                line += String(format: "  validation loss %.4f acc %.2f%%", loss, 100 * accuracy)
+            }
             if let loss = report.testLoss, let accuracy = report.testAccuracy {
                 line += String(format: "  test loss %.4f acc %.2f%%", loss, 100 * accuracy)
             }

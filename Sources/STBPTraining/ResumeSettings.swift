@@ -23,6 +23,8 @@ extension TrainingConfiguration {
         case schedule
         /// The seed.
         case seed
+        /// The training samples held out for validation.
+        case validation
 
         /// The settings a resumed run may change; the others stay as the run began.
         public static let changeableOnResume: Set<Setting> = [.epochs, .learningRate, .schedule]
@@ -42,6 +44,7 @@ extension TrainingConfiguration {
             case .learningRate: a.optimizer.learningRate == b.optimizer.learningRate
             case .schedule: a.schedule == b.schedule
             case .seed: a.seed == b.seed
+            case .validation: a.validationSamples == b.validationSamples
             }
         }
 
@@ -59,6 +62,7 @@ extension TrainingConfiguration {
             case .learningRate: to.optimizer.learningRate = from.optimizer.learningRate
             case .schedule: to.schedule = from.schedule
             case .seed: to.seed = from.seed
+            case .validation: to.validationSamples = from.validationSamples
             }
         }
     }

@@ -29,11 +29,13 @@ public enum RunPlots {
         let lossSeries = [
             series("train (steps)", steps, x: "epoch_progress", y: "loss"),
             series("train (epochs)", epochs, x: "epoch", y: "train_loss"),
+            series("validation", epochs, x: "epoch", y: "validation_loss"),
             series("test", epochs, x: "epoch", y: "test_loss"),
         ].filter { !$0.points.isEmpty }
         try write(SVGPlot.lines(title: "Loss", xLabel: "epoch", yLabel: "loss", series: lossSeries), "loss.svg", folder)
         let accuracySeries = [
             series("train", epochs, x: "epoch", y: "train_accuracy"),
+            series("validation", epochs, x: "epoch", y: "validation_accuracy"),
             series("test", epochs, x: "epoch", y: "test_accuracy"),
         ].filter { !$0.points.isEmpty }
         try write(

@@ -33,7 +33,8 @@ extension TensorBoardWriter {
         let scalars: [(String, Double?)] = [
             ("train_loss", report.trainLoss), ("train_accuracy", report.trainAccuracy), ("test_loss", report.testLoss),
             ("test_accuracy", report.testAccuracy), ("samples_per_second", report.samplesPerSecond),
-            ("learning_rate", report.learningRate),
+            ("learning_rate", report.learningRate), ("validation_loss", report.validationLoss),
+            ("validation_accuracy", report.validationAccuracy),
         ]
         for case (let key, let value?) in scalars { addScalar("epoch/\(key)", value, step: report.step) }
         for (layer, rate) in report.firingRates.sorted(by: { $0.key < $1.key }) {

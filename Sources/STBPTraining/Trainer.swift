@@ -367,12 +367,13 @@ public final class Trainer {
         return accumulator.summed(over: group, spikingLayers: spikingPaths)
     }
 
-    /// Runs the remaining epochs: train, evaluate on `test`, report, then call `afterEpoch`
-    /// (where checkpoints are written). When `shouldStop` turns true the epoch ends early, the
-    /// `.interrupted` event is sent and the function returns false.
+    /// Runs the remaining epochs: train, evaluate on `validation` and `test`, report, then call
+    /// `afterEpoch` (where checkpoints are written). The best epoch is the one of the highest
+    /// validation accuracy, or test accuracy without a validation set. When `shouldStop` turns
+    /// true the epoch ends early, the `.interrupted` event is sent and the function returns false.
     @discardableResult
     public func fit(
-        train: BatchLoader, test: BatchLoader?, shouldStop: () -> Bool = { false },
+        train: BatchLoader, validation: BatchLoader? = nil, test: BatchLoader?, shouldStop: () -> Bool = { false },
         afterEpoch: (EpochReport, Evaluation?) throws -> Void = { _, _ in }, events: (TrainingEvent) -> Void = { _ in }
     ) throws -> Bool {
         while progress.epoch < configuration.epochs {
@@ -381,11 +382,11 @@ public final class Trainer {
                 events(.interrupted(progress))
                 return false
             }
+            let held = try validation.map { try evaluate($0) }
             let evaluation = try test.map { try evaluate($0) }
             var isBest = false
-            if let evaluation, evaluation.loss.isFinite, evaluation.accuracy > (progress.bestAccuracy ?? -1) {
-                let accuracy = evaluation.accuracy
-                progress.bestAccuracy = accuracy
+            if let chosen = held ?? evaluation, chosen.loss.isFinite, chosen.accuracy > (progress.bestAccuracy ?? -1) {
+                progress.bestAccuracy = chosen.accuracy
                 progress.bestEpoch = progress.epoch
                 isBest = true
             }
@@ -393,7 +394,8 @@ public final class Trainer {
                 epoch: progress.epoch + 1, epochs: configuration.epochs, step: progress.step,
                 trainLoss: progress.epochLossSum / Double(max(progress.epochSeen, 1)),
                 trainAccuracy: Double(progress.epochCorrect) / Double(max(progress.epochSeen, 1)),
-                testLoss: evaluation?.loss, testAccuracy: evaluation?.accuracy,
+                testLoss: evaluation?.loss, testAccuracy: evaluation?.accuracy, validationLoss: held?.loss,
+                validationAccuracy: held?.accuracy,
                 samplesPerSecond: Double(progress.epochSeen) / max(progress.epochSeconds, 1e-9),
                 seconds: progress.epochSeconds, learningRate: Double(optimizer.learningRate),
                 firingRates: evaluation?.firingRates ?? [:], isBest: isBest)

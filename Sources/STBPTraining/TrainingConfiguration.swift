@@ -96,6 +96,10 @@ public struct TrainingConfiguration: Sendable, Hashable, Codable {
     public var schedule: LearningRateSchedule
     /// The seed of initialisation, shuffling, augmentation and dropout.
     public var seed: UInt64
+    /// Training samples held out at random (`LabelledDataset.holdingOut`, from `seed`) to pick the
+    /// best epoch on, so that the test set stays unseen; nil: none, the best epoch is the test
+    /// set's.
+    public var validationSamples: Int?
 
     /// The authors' MNIST recipe by default: T 8, direct encoding, MSE, Adam 1e-3, batch 100.
     public init(
@@ -103,7 +107,7 @@ public struct TrainingConfiguration: Sendable, Hashable, Codable {
         encoding: Encoding = .direct, loss: Loss = .meanSquaredError, epochs: Int = 1, batchSize: Int = 100,
         optimizer: OptimizerConfiguration = OptimizerConfiguration(),
         schedule: LearningRateSchedule = LearningRateSchedule(),
-        seed: UInt64 = 0
+        seed: UInt64 = 0, validationSamples: Int? = nil
     ) {
         self.spec = spec
         self.inputShape = inputShape
@@ -116,5 +120,6 @@ public struct TrainingConfiguration: Sendable, Hashable, Codable {
         self.optimizer = optimizer
         self.schedule = schedule
         self.seed = seed
+        self.validationSamples = validationSamples
     }
 }

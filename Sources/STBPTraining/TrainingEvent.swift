@@ -44,6 +44,10 @@ public struct EpochReport: Sendable, Codable {
     public var testLoss: Double?
     /// The test accuracy, when a test set was evaluated.
     public var testAccuracy: Double?
+    /// The mean loss on the held-out validation samples, when the run holds some out.
+    public var validationLoss: Double?
+    /// The accuracy on the held-out validation samples, which picks the best epoch when present.
+    public var validationAccuracy: Double?
     /// Training samples per second over the epoch.
     public var samplesPerSecond: Double
     /// Seconds spent training in the epoch.
@@ -52,7 +56,8 @@ public struct EpochReport: Sendable, Codable {
     public var learningRate: Double
     /// The test set's firing rate of each spiking layer, by path (a spec network's token index).
     public var firingRates: [String: Double]
-    /// Whether this epoch's test accuracy is the best so far.
+    /// Whether this epoch's validation accuracy (or, without validation samples, test accuracy) is
+    /// the best so far.
     public var isBest: Bool
 
     enum CodingKeys: String, CodingKey {
@@ -60,6 +65,7 @@ public struct EpochReport: Sendable, Codable {
         case trainLoss = "train_loss", trainAccuracy = "train_accuracy", testLoss = "test_loss"
         case testAccuracy = "test_accuracy", samplesPerSecond = "samples_per_second", learningRate = "learning_rate"
         case firingRates = "firing_rates", isBest = "is_best"
+        case validationLoss = "validation_loss", validationAccuracy = "validation_accuracy"
     }
 }
 

@@ -86,7 +86,8 @@ public struct TrainingRun {
         /// The run folder.
         public let folder: RunFolder
 
-        /// The best test accuracy and its epoch (from 1), if any epoch was evaluated.
+        /// The best validation accuracy (test accuracy, when the run holds no validation samples
+        /// out) and its epoch (from 1), if any epoch was evaluated.
         public var best: (accuracy: Double, epoch: Int)? {
             guard let accuracy = trainer.progress.bestAccuracy, let epoch = trainer.progress.bestEpoch else {
                 return nil
@@ -94,12 +95,14 @@ public struct TrainingRun {
             return (accuracy, epoch + 1)
         }
 
-        /// "Test accuracy 98.41% (best epoch 2). Run folder: runs/mnist".
+        /// "Test accuracy 98.41% (best epoch 2). Run folder: runs/mnist", or "Validation accuracy …"
+        /// when the run holds validation samples out.
         public var summary: String {
             guard let best else { return "Training stopped. Run folder: \(folder.url.path)" }
             return String(
-                format: "Test accuracy %.2f%% (best epoch %d). Run folder: %@", 100 * best.accuracy, best.epoch,
-                folder.url.path)
+                format: "%@ accuracy %.2f%% (best epoch %d). Run folder: %@",
+                trainer.configuration.validationSamples == nil ? "Test" : "Validation", 100 * best.accuracy,
+                best.epoch, folder.url.path)
         }
     }
 
@@ -114,7 +117,8 @@ public struct TrainingRun {
         func log(_ line: String) { if isWriter { logLine(line) } }
         let folder = try RunFolder(self.folder, create: isWriter)
         let checkpoint = resume ? try resumedCheckpoint(folder, log: { log($0) }) : nil
-        let splits = try loadData(checkpoint?.configuration ?? configuration)
+        let settings = checkpoint?.configuration ?? configuration
+        let (splits, validationSet) = try heldOut(loadData(settings), settings)
         let trainer = try makeTrainer(resuming: checkpoint, splits: splits, folder: folder)
         try check(trainer, splits)
         trainer.microBatches = microBatches
@@ -123,14 +127,17 @@ public struct TrainingRun {
         if checkpoint == nil && processGroup == nil { try start(trainer, in: folder) }
         log("\(trainer.network.summary)")
         let processes = processGroup.map { "\($0.size) processes (MPI ranks) x " } ?? ""
+        let validationCount = validationSet.map { "\($0.count) validation, " } ?? ""
         log(
-            "\(splits.train.count) training and \(splits.test.count) test samples, \(processes)\(ComputeThreads.count) "
-                + "threads\(processGroup == nil ? "" : " each")")
-        let settings = trainer.configuration
+            "\(splits.train.count) training, \(validationCount)\(splits.test.count) test samples, \(processes)"
+                + "\(ComputeThreads.count) threads\(processGroup == nil ? "" : " each")")
         var train = BatchLoader(dataset: splits.train, batchSize: settings.batchSize, seed: settings.seed)
         var test = BatchLoader(dataset: splits.test, batchSize: settings.batchSize, shuffle: false)
+        var validation = validationSet.map { BatchLoader(dataset: $0, batchSize: settings.batchSize, shuffle: false) }
         if let processGroup {
             (train.rank, train.ranks, test.rank, test.ranks) = (rank, processGroup.size, rank, processGroup.size)
+            validation?.rank = rank
+            validation?.ranks = processGroup.size
         }
         guard trainer.progress.batch <= train.batchCount else {
             throw CheckpointError(
@@ -142,6 +149,7 @@ public struct TrainingRun {
             keepEpochCheckpoints: keepEpochCheckpoints,
             rasterSample: splits.test.count > 0 ? try splits.test.sample(at: 0).input : nil)
         session.writes = isWriter
+        session.validation = validation
         if isWriter {
             session.tensorBoard = try tensorBoard.map {
                 try TensorBoardWriter(folder: $0, continuing: checkpoint != nil)
@@ -149,6 +157,21 @@ public struct TrainingRun {
         }
         let finished = try session.run(shouldStop: shouldStop, events: isWriter ? events : { _ in })
         return Outcome(finished: finished, trainer: trainer, folder: folder)
+    }
+
+    /// The data with the configuration's validation samples held out of its training part, and
+    /// those samples (nil when it holds none out).
+    func heldOut(_ splits: DatasetSplits, _ configuration: TrainingConfiguration) throws -> (
+        DatasetSplits, (any LabelledDataset)?
+    ) {
+        guard let count = configuration.validationSamples else { return (splits, nil) }
+        guard count < splits.train.count else {
+            throw TrainingError.mismatch(
+                "Cannot hold out \(count) validation samples of the \(splits.train.count) training samples of "
+                    + "\(dataset); hold out fewer (stbp train --validation).")
+        }
+        let (rest, validation) = splits.train.holdingOut(count, seed: configuration.seed)
+        return (DatasetSplits(train: rest, test: splits.test), validation)
     }
 
     /// Joins the data-parallel group: every process's settings, data sizes and parameter shapes

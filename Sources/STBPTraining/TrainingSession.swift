@@ -10,10 +10,13 @@ public final class TrainingSession {
     public let trainer: Trainer
     /// The run folder.
     public let folder: RunFolder
-    /// The training and test batches.
+    /// The training batches.
     public let train: BatchLoader
     /// The test batches, evaluated after each epoch (nil: none).
     public let test: BatchLoader?
+    /// Training samples held out, evaluated after each epoch to pick the best one (nil: none;
+    /// the test set picks it).
+    public var validation: BatchLoader?
     /// Write a "step" metrics record every this many optimizer steps.
     public var logEvery: Int
     /// Also keep checkpoint-epoch-<n>.safetensors for every epoch.
@@ -50,7 +53,7 @@ public final class TrainingSession {
         defer { try? tensorBoard?.flush() }
         let configuration = trainer.configuration
         let finished = try trainer.fit(
-            train: train, test: test, shouldStop: shouldStop,
+            train: train, validation: validation, test: test, shouldStop: shouldStop,
             afterEpoch: { report, _ in if self.writes { try self.recordEpoch(report) } },
             events: { event in
                 guard self.writes else { return events(event) }
@@ -92,6 +95,8 @@ public final class TrainingSession {
         ]
         if let loss = report.testLoss { record["test_loss"] = .number(loss) }
         if let accuracy = report.testAccuracy { record["test_accuracy"] = .number(accuracy) }
+        if let loss = report.validationLoss { record["validation_loss"] = .number(loss) }
+        if let accuracy = report.validationAccuracy { record["validation_accuracy"] = .number(accuracy) }
         for (index, rate) in report.firingRates { record["firing_rate.\(index)"] = .number(rate) }
         try folder.appendMetrics(record)
         if let tensorBoard {

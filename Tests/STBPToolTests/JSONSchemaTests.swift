@@ -220,8 +220,9 @@ struct JSONSchema {
         defer { setup.scratch.remove() }
         var seen: Set<String> = []
 
-        // configuration.json and metrics.jsonl (step and epoch records) of a run of the tool.
-        let train = try Executables.run("stbp", setup.train("run", ["--log-every", "1"]))
+        // configuration.json and metrics.jsonl (step and epoch records) of a run of the tool,
+        // holding validation samples out.
+        let train = try Executables.run("stbp", setup.train("run", ["--log-every", "1", "--validation", "5"]))
         #expect(train.status == 0, "\(train.error)")
         let run = setup.scratch.url.appendingPathComponent("run")
         expect(
