@@ -159,18 +159,19 @@ public struct TrainingRun {
         return Outcome(finished: finished, trainer: trainer, folder: folder)
     }
 
+    /// Training samples held out for validation, if any.
+    typealias Validation = (any LabelledDataset)?
+
     /// The data with the configuration's validation samples held out of its training part, and
     /// those samples (nil when it holds none out).
-    func heldOut(_ splits: DatasetSplits, _ configuration: TrainingConfiguration) throws -> (
-        DatasetSplits, (any LabelledDataset)?
-    ) {
-        guard let count = configuration.validationSamples else { return (splits, nil) }
+    func heldOut(_ splits: DatasetSplits, _ settings: TrainingConfiguration) throws -> (DatasetSplits, Validation) {
+        guard let count = settings.validationSamples else { return (splits, nil) }
         guard count < splits.train.count else {
             throw TrainingError.mismatch(
                 "Cannot hold out \(count) validation samples of the \(splits.train.count) training samples of "
                     + "\(dataset); hold out fewer (stbp train --validation).")
         }
-        let (rest, validation) = splits.train.holdingOut(count, seed: configuration.seed)
+        let (rest, validation) = splits.train.holdingOut(count, seed: settings.seed)
         return (DatasetSplits(train: rest, test: splits.test), validation)
     }
 

@@ -86,7 +86,8 @@ import Testing
                 ["--schedule", "cosine:3"], ["--schedule", "step:40,80", "--milestones", "40"],
                 ["--schedule", "step:"], ["--schedule", "step:forty"],
             ] {
-                let refused = try Executables.run("stbp", Self.arguments(data: data, output: scratch.path("bad")) + flags)
+                let refused = try Executables.run(
+                    "stbp", Self.arguments(data: data, output: scratch.path("bad")) + flags)
                 #expect(refused.status != 0 && refused.status < 128)
                 #expect(refused.error.contains("--schedule"), "\(flags): \(refused.error)")
             }
