@@ -59,7 +59,7 @@ def main():
     if args.markdown:
         print("| " + " | ".join(header) + " |\n|" + "---|" * len(header))
     else:
-        print(f"{header[0]:>5}  {header[1]:<26}{header[2]:<26}{header[3]:>10}{header[4]:>8}  {header[5]}")
+        print(f"{header[0]:>5}  {header[1]:<32}{header[2]:<32}{header[3]:>10}{header[4]:>8}  {header[5]}")
     all_within = True
     for epoch in epochs:
         s = summary([runs["swift"][seed][epoch] for seed in seeds["swift"]])
@@ -72,7 +72,7 @@ def main():
             print(f"| {epoch} | {cells[0]} | {cells[1]} | {difference:+.2f} | {spread:.2f} | "
                   f"{'yes' if within else 'no'} |")
         else:
-            print(f"{epoch:>5}  {cells[0]:<26}{cells[1]:<26}{difference:>+10.2f}{spread:>8.2f}  "
+            print(f"{epoch:>5}  {cells[0]:<32}{cells[1]:<32}{difference:>+10.2f}{spread:>8.2f}  "
                   f"{'yes' if within else 'NO'}")
     raise SystemExit(0 if all_within else 1)
 
