@@ -40,12 +40,17 @@ struct DataOptions: ParsableArguments {
     @Option(help: "Use at most this many test samples.")
     var testLimit: Int?
 
+    @Option(
+        help:
+            "MNIST, Fashion-MNIST: shift training images by up to this many pixels at random (crop with zero padding).")
+    var shift: Int = 0
+
     func validate() throws {
         try ArgumentCheck.choice("--event-split", eventSplit, EventBinning.Split.allCases.map(\.rawValue))
         try ArgumentCheck.choice("--event-values", eventValues, EventBinning.Values.allCases.map(\.rawValue))
         try DatasetOptions(
             dvsFrameSize: dvsSize, trainPerClass: trainPerClass, testPerClass: testPerClass, trainLimit: trainLimit,
-            testLimit: testLimit
+            testLimit: testLimit, shift: shift
         ).check(names: Self.flagNames)
     }
 
@@ -53,6 +58,7 @@ struct DataOptions: ParsableArguments {
     static let flagNames = [
         "timeSteps": "--time-steps", "dvsFrameSize": "--dvs-size", "trainPerClass": "--train-per-class",
         "testPerClass": "--test-per-class", "trainLimit": "--train-limit", "testLimit": "--test-limit",
+        "shift": "--shift",
     ]
 
     func load(timeSteps: Int) throws -> DatasetSplits {
@@ -69,7 +75,7 @@ struct DataOptions: ParsableArguments {
         let options = DatasetOptions(
             timeSteps: timeSteps, augment: augment, eventSplit: split, eventValues: values, dvsFrameSize: dvsSize,
             firstSaccadeOnly: firstSaccade, trainPerClass: trainPerClass, testPerClass: testPerClass,
-            cacheFolder: cacheFolder, trainLimit: trainLimit, testLimit: testLimit)
+            cacheFolder: cacheFolder, trainLimit: trainLimit, testLimit: testLimit, shift: shift)
         try options.check(names: Self.flagNames)
         return try dataset.load(from: folder, options: options)
     }

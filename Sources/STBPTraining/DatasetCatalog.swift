@@ -71,6 +71,9 @@ public struct DatasetOptions: Sendable, Hashable {
     public var trainLimit: Int?
     /// Use at most this many test samples, chosen as `trainLimit`'s.
     public var testLimit: Int?
+    /// MNIST and Fashion-MNIST: shift each training image by up to this many pixels in each
+    /// direction at random (a crop with this much zero padding, no flip); 0 for none.
+    public var shift: Int
 
     /// Defaults: T 8, augmentation on, equal-time bins of clipped counts, DVS frames 48 x 48,
     /// all three saccades, the 900/100 split, no cache.
@@ -78,7 +81,7 @@ public struct DatasetOptions: Sendable, Hashable {
         timeSteps: Int = 8, augment: Bool = true, eventSplit: EventBinning.Split = .time,
         eventValues: EventBinning.Values = .binary, dvsFrameSize: Int = 48, firstSaccadeOnly: Bool = false,
         trainPerClass: Int = 900, testPerClass: Int = 100, cacheFolder: URL? = nil, trainLimit: Int? = nil,
-        testLimit: Int? = nil
+        testLimit: Int? = nil, shift: Int = 0
     ) {
         self.timeSteps = timeSteps
         self.augment = augment
@@ -91,10 +94,11 @@ public struct DatasetOptions: Sendable, Hashable {
         self.cacheFolder = cacheFolder
         self.trainLimit = trainLimit
         self.testLimit = testLimit
+        self.shift = shift
     }
 
     /// Throws `InvalidArgument` for a count out of range: T, the limits and the per-class counts
-    /// from 1, the DVS-CIFAR10 frame size in 1...128 (the sensor's). `names` maps a setting
+    /// from 1, the DVS-CIFAR10 frame size in 1...128 (the sensor's), the shift in 0...14. `names` maps a setting
     /// ("dvsFrameSize") to its flag.
     public func check(names: [String: String] = [:]) throws {
         func name(_ setting: String) -> String { names[setting] ?? "dataset options' \(setting)" }
@@ -104,6 +108,7 @@ public struct DatasetOptions: Sendable, Hashable {
         try ArgumentCheck.count(name("testPerClass"), testPerClass)
         try ArgumentCheck.count(name("trainLimit"), trainLimit)
         try ArgumentCheck.count(name("testLimit"), testLimit)
+        try ArgumentCheck.count(name("shift"), shift, 0...14)
     }
 }
 
@@ -173,9 +178,11 @@ extension DatasetKind {
         let splits: DatasetSplits
         switch self {
         case .mnist, .fashionMNIST:
+            let shifted = ImagePreprocessing(
+                augmentation: options.shift > 0 ? .init(padding: options.shift, horizontalFlip: false) : nil)
             splits = DatasetSplits(
-                train: try MNIST.load(folder: folder, split: .train), test: try MNIST.load(folder: folder, split: .test)
-            )
+                train: try MNIST.load(folder: folder, split: .train, preprocessing: shifted),
+                test: try MNIST.load(folder: folder, split: .test))
         case .cifar10:
             splits = DatasetSplits(
                 train: try CIFAR10.load(

@@ -56,6 +56,7 @@ import Testing
         (["--surrogate", "square"], "--surrogate"), (["--dvs-size", "0"], "--dvs-size"),
         (["--dvs-size", "129"], "--dvs-size"), (["--train-per-class", "0"], "--train-per-class"),
         (["--test-limit", "0"], "--test-limit"), (["--train-limit", "-3"], "--train-limit"),
+        (["--shift", "15"], "--shift"),
         (["--log-every", "0"], "--log-every"), (["--memory-limit", "lots"], "--memory-limit"),
         (["--warmup-steps", "-1"], "--warmup-steps"), (["--schedule", "step", "--milestones", "4,,8"], "--milestones"),
         (["--gamma", "inf"], "--gamma"), (["--init-gain", "-1", "--weight-init", "orthogonal"], "--init-gain"),
