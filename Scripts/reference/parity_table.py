@@ -18,19 +18,18 @@ import statistics
 
 
 def curves(folder):
-    """{"swift": {seed: {epoch: accuracy}}, "pytorch": {...}}."""
-    result = {"swift": {}, "pytorch": {}}
-    for path in glob.glob(os.path.join(folder, "swift-seed-*", "metrics.jsonl")):
-        seed = int(re.search(r"swift-seed-(\d+)", path).group(1))
-        with open(path) as file:
-            records = [json.loads(line) for line in file if line.strip()]
-        result["swift"][seed] = {int(r["epoch"]): r["test_accuracy"]
-                                 for r in records if r.get("kind") == "epoch"}
-    for path in glob.glob(os.path.join(folder, "pytorch-seed-*.jsonl")):
-        seed = int(re.search(r"pytorch-seed-(\d+)", path).group(1))
-        with open(path) as file:
-            records = [json.loads(line) for line in file if line.strip()]
-        result["pytorch"][seed] = {int(r["epoch"]): r["test_accuracy"] for r in records}
+    """{"swift": {seed: {epoch: accuracy}}, "pytorch": {...}}: each run's epoch records (stbp
+    train's metrics.jsonl also holds step records, which are skipped)."""
+    result = {}
+    for framework, pattern in (("swift", os.path.join("swift-seed-*", "metrics.jsonl")),
+                               ("pytorch", "pytorch-seed-*.jsonl")):
+        result[framework] = {}
+        for path in glob.glob(os.path.join(folder, pattern)):
+            seed = int(re.search(framework + r"-seed-(\d+)", path).group(1))
+            with open(path) as file:
+                records = [json.loads(line) for line in file if line.strip()]
+            result[framework][seed] = {int(r["epoch"]): r["test_accuracy"]
+                                       for r in records if r.get("kind", "epoch") == "epoch"}
     return result
 
 

@@ -98,8 +98,8 @@ public struct DatasetOptions: Sendable, Hashable {
     }
 
     /// Throws `InvalidArgument` for a count out of range: T, the limits and the per-class counts
-    /// from 1, the DVS-CIFAR10 frame size in 1...128 (the sensor's), the shift in 0...14. `names` maps a setting
-    /// ("dvsFrameSize") to its flag.
+    /// from 1, the DVS-CIFAR10 frame size in 1...128 (the sensor's), the shift in 0...14. `names`
+    /// maps a setting ("dvsFrameSize") to its flag.
     public func check(names: [String: String] = [:]) throws {
         func name(_ setting: String) -> String { names[setting] ?? "dataset options' \(setting)" }
         try ArgumentCheck.count(name("timeSteps"), timeSteps)

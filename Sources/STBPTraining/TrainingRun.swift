@@ -159,12 +159,9 @@ public struct TrainingRun {
         return Outcome(finished: finished, trainer: trainer, folder: folder)
     }
 
-    /// Training samples held out for validation, if any.
-    typealias Validation = (any LabelledDataset)?
-
     /// The data with the configuration's validation samples held out of its training part, and
     /// those samples (nil when it holds none out).
-    func heldOut(_ splits: DatasetSplits, _ settings: TrainingConfiguration) throws -> (DatasetSplits, Validation) {
+    func heldOut(_ splits: DatasetSplits, _ settings: TrainingConfiguration) throws -> (DatasetSplits, DatasetSubset?) {
         guard let count = settings.validationSamples else { return (splits, nil) }
         guard count < splits.train.count else {
             throw TrainingError.mismatch(
