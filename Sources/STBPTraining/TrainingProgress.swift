@@ -18,7 +18,8 @@ public struct TrainingProgress: Sendable, Codable, Equatable {
     public var epochSeen = 0
     /// Seconds spent training in `epoch` so far.
     public var epochSeconds: Double = 0
-    /// The best test accuracy so far and its epoch.
+    /// The best accuracy so far on the validation samples, or on the test set when the run holds
+    /// none out (`TrainingConfiguration.validationSamples`).
     public var bestAccuracy: Double?
     /// The epoch (0-based) of `bestAccuracy`.
     public var bestEpoch: Int?
