@@ -101,6 +101,18 @@ public struct Conv2D: Layer {
         return input.mapFolded { convolve($0, context) }
     }
 
+    /// `forward` for spikes [T, N, C, H, W] (0s and 1s) that neurons fired: the same values and
+    /// gradients by `Variable.spikeConv2d`, which keeps them as bits for the backward pass and
+    /// visits only the ones where that is faster. `Sequential` calls it for a convolution right
+    /// after neurons.
+    func forward(spikes input: TimeSeries, context: ForwardContext) -> TimeSeries {
+        input.mapFolded {
+            Variable.spikeConv2d(
+                $0, weight: context.variable(weight), bias: bias.map { context.variable($0) }, stride: stride,
+                padding: padding)
+        }
+    }
+
     public func step(_ input: Variable, state: inout LayerState, context: inout ForwardContext) -> Variable {
         convolve(input, context)
     }

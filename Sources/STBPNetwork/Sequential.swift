@@ -12,7 +12,8 @@ import STBPTensor
 /// Sublayers are named by position ("0", "1", ...), or by the names given to
 /// `init(named:)`; a parameter is named by the path to it ("3.weight"). The fused passes are
 /// chosen here, once, from the layers written: `LIF` neurons followed by `AvgPool2D` pool
-/// their spikes inside the LIF pass.
+/// their spikes inside the LIF pass, and a `Conv2D` right after neurons takes their spikes
+/// through `Variable.spikeConv2d` (kept as bits, event-driven where the density makes it pay).
 public struct Sequential: Layer {
     /// The layers in order, with their names.
     public let sublayers: [(name: String, layer: any Layer)]
@@ -25,6 +26,8 @@ public struct Sequential: Layer {
         let first: Int
         /// The neurons and pooling run as one pass, when the stage fuses them.
         let lifPooling: (neuron: LIF, pool: AvgPool2D)?
+        /// The convolution, when its input is the spikes of the neurons before it.
+        var spikeConvolution: Conv2D? = nil
         /// The number of layers the stage runs.
         var count: Int { lifPooling == nil ? 1 : 2 }
     }
@@ -54,6 +57,8 @@ public struct Sequential: Layer {
                 let pool = layers[index + 1].layer as? AvgPool2D
             {
                 stages.append(Stage(first: index, lifPooling: (neuron, pool)))
+            } else if let conv = layers[index].layer as? Conv2D, index > 0, layers[index - 1].layer is any Neuron {
+                stages.append(Stage(first: index, lifPooling: nil, spikeConvolution: conv))
             } else {
                 stages.append(Stage(first: index, lifPooling: nil))
             }
@@ -104,6 +109,8 @@ public struct Sequential: Layer {
             context.generator = generators[stage.first]
             if let (neuron, pool) = stage.lifPooling {
                 series = neuron.fire(series, pool: pool, context: context)
+            } else if let conv = stage.spikeConvolution {
+                series = conv.forward(spikes: series, context: context)
             } else {
                 series = layer.forward(series, context: &context)
             }

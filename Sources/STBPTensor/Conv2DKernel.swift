@@ -131,16 +131,49 @@ package enum Conv2DKernel {
             return WinogradConv2D.backward(
                 gradOutput: gradOutput, input: input, weight: weight, inputGradient: inputGradient)
         }
+        let (dx, dw) = im2colGradients(
+            gradOutput: gradOutput, input: input, weight: weight, g, inputGradient: inputGradient)
+        return (dx, dw!, sumPerChannel(gradOutput))
+    }
+
+    /// dL/dw [O, C, kh, kw] alone, given dL/dy [N, O, Ho, Wo], the forward input [N, C, H, W] and
+    /// the weight.
+    package static func weightGradient(
+        gradOutput: Tensor, input: Tensor, weight: Tensor, stride: Int = 1, padding: Int = 0
+    ) -> Tensor {
+        let g = Conv2DGeometry(inputShape: input.shape, weightShape: weight.shape, stride: stride, padding: padding)
+        if WinogradConv2D.applies(to: g) {
+            return WinogradConv2D.layerWeightGradient(gradOutput: gradOutput, input: input, weight: weight)
+        }
+        return im2colGradients(gradOutput: gradOutput, input: input, weight: weight, g, inputGradient: false).weight!
+    }
+
+    /// dL/dx [N, C, H, W] alone, given dL/dy [N, O, Ho, Wo] and the weight: what a convolution
+    /// whose weight gradient is computed elsewhere needs.
+    package static func inputGradient(
+        gradOutput: Tensor, weight: Tensor, inputShape: [Int], stride: Int = 1, padding: Int = 0
+    ) -> Tensor {
+        let g = Conv2DGeometry(inputShape: inputShape, weightShape: weight.shape, stride: stride, padding: padding)
+        if WinogradConv2D.applies(to: g) {
+            return WinogradConv2D.layerInputGradient(gradOutput: gradOutput, weight: weight)
+        }
+        return im2colGradients(gradOutput: gradOutput, input: nil, weight: weight, g, inputGradient: true).input!
+    }
+
+    /// The im2col passes of `backward`: dL/dw when `input` is given, dL/dx when `inputGradient`.
+    static func im2colGradients(
+        gradOutput: Tensor, input: Tensor?, weight: Tensor, _ g: Conv2DGeometry, inputGradient: Bool
+    ) -> (input: Tensor?, weight: Tensor?) {
         precondition(
             gradOutput.shape == g.outputShape,
-            "conv2d gradient must be \(g.outputShape) for input \(input.shape), got \(gradOutput.shape).")
+            "conv2d gradient must be \(g.outputShape) for input \(g.inputShape), got \(gradOutput.shape).")
         let (chunk, chunks, workers, columnSize, gatheredSize) = chunking(g)
         let weightSize = g.outChannels * g.patchSize
         let (columnBuffer, gatheredBuffer) = (
             ScratchBuffer(workers * columnSize), ScratchBuffer(workers * gatheredSize)
         )
         let (columnScratch, gatheredScratch) = (columnBuffer.pointer, gatheredBuffer.pointer)
-        let partialWeights = WorkerSums(workers: workers, size: weightSize)  // dW per worker
+        let partialWeights = WorkerSums(workers: input == nil ? 1 : workers, size: input == nil ? 1 : weightSize)
         defer {
             columnBuffer.release()
             gatheredBuffer.release()
@@ -149,7 +182,7 @@ package enum Conv2DKernel {
         // Every plane of dL/dx is written by col2im (zeroed first), so it starts uninitialised.
         var gradInput: Tensor? = inputGradient ? Tensor(shape: g.inputShape) { _ in } : nil
         func run(_ dx: UnsafeMutablePointer<Float>?) {
-            input.withUnsafeBufferPointer { x in
+            withOptionalBuffer(input) { x in
                 weight.withUnsafeBufferPointer { w in
                     gradOutput.withUnsafeBufferPointer { dy in
                         forEachChunk(workers: workers, chunks) { worker, index in
@@ -161,14 +194,16 @@ package enum Conv2DKernel {
                             gather(
                                 dy.baseAddress! + first * g.outChannels * g.outPixels, g, samples: samples,
                                 into: gathered)
-                            Im2col.im2col(
-                                x.baseAddress! + first * g.inChannels * g.inPixels, geometry: g, samples: samples,
-                                into: columns)
-                            // dW [O, K] += G [O, S*P] x colᵀ [S*P, K]
-                            BLAS.sgemm(
-                                transposeB: true, m: g.outChannels, n: g.patchSize, k: width,
-                                a: gathered, lda: width, b: columns, ldb: width, beta: 1,
-                                c: partialWeights.of(worker), ldc: g.patchSize)
+                            if let x {
+                                Im2col.im2col(
+                                    x + first * g.inChannels * g.inPixels, geometry: g, samples: samples,
+                                    into: columns)
+                                // dW [O, K] += G [O, S*P] x colᵀ [S*P, K]
+                                BLAS.sgemm(
+                                    transposeB: true, m: g.outChannels, n: g.patchSize, k: width,
+                                    a: gathered, lda: width, b: columns, ldb: width, beta: 1,
+                                    c: partialWeights.of(worker), ldc: g.patchSize)
+                            }
                             guard let dx else { return }
                             // dcol [K, S*P] = Wᵀ [K, O] x G [O, S*P]
                             BLAS.sgemm(
@@ -183,8 +218,14 @@ package enum Conv2DKernel {
             }
         }
         if gradInput == nil { run(nil) } else { gradInput!.withUnsafeMutableBufferPointer { run($0.baseAddress!) } }
-        let gradWeight = Tensor(shape: g.weightShape) { partialWeights.total(into: $0.baseAddress!) }
-        return (gradInput, gradWeight, sumPerChannel(gradOutput))
+        let gradWeight = input.map { _ in Tensor(shape: g.weightShape) { partialWeights.total(into: $0.baseAddress!) } }
+        return (gradInput, gradWeight)
+    }
+
+    /// Calls `body` with the tensor's scalars, or with nil.
+    static func withOptionalBuffer<R>(_ tensor: Tensor?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+        guard let tensor else { return body(nil) }
+        return tensor.withUnsafeBufferPointer { body($0.baseAddress) }
     }
 
     /// Sums an NCHW tensor over N, H and W: [N, C, H, W] -> [C] (the bias gradient).

@@ -54,28 +54,39 @@ package enum WinogradConv2D: WinogradAlgorithm {
     static func backward(
         gradOutput: Tensor, input: Tensor, weight: Tensor, inputGradient: Bool, samplesPerChunk: Int?
     ) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
+        let gradWeight = layerWeightGradient(
+            gradOutput: gradOutput, input: input, weight: weight, samplesPerChunk: samplesPerChunk)
+        let gradInput =
+            inputGradient
+            ? layerInputGradient(gradOutput: gradOutput, weight: weight, samplesPerChunk: samplesPerChunk) : nil
+        return (gradInput, gradWeight, Conv2DKernel.sumPerChannel(gradOutput))
+    }
+
+    /// dL/dw of `forward`, by F(4x4, 3x3) where it applies to the layer, else by F(2x2, 3x3).
+    static func layerWeightGradient(
+        gradOutput: Tensor, input: Tensor, weight: Tensor, samplesPerChunk: Int? = nil
+    ) -> Tensor {
         let g = Conv2DGeometry(inputShape: input.shape, weightShape: weight.shape, stride: 1, padding: 1)
         precondition(
             gradOutput.shape == g.outputShape,
             "conv2d gradient must be \(g.outputShape) for input \(input.shape), got \(gradOutput.shape).")
-        // dL/dw and dL/dx by F(4x4, 3x3) where it applies to the layer; dL/dx is a forward
-        // convolution of dL/dy.
-        let large = Winograd4x4Conv2D.applies(to: g)
-        let gradWeight =
-            large
+        return Winograd4x4Conv2D.applies(to: g)
             ? Winograd4x4Conv2D.weightGradient(
                 gradOutput: gradOutput, input: input, weight: weight, samplesPerChunk: samplesPerChunk)
             : weightGradient(gradOutput: gradOutput, input: input, weight: weight, samplesPerChunk: samplesPerChunk)
-        var gradInput: Tensor?
-        if inputGradient {
-            let flipped = flippedTransposed(weight)
-            gradInput =
-                large
-                ? Winograd4x4Conv2D.convolution(
-                    input: gradOutput, weight: flipped, bias: nil, samplesPerChunk: samplesPerChunk)
-                : convolution(input: gradOutput, weight: flipped, bias: nil, samplesPerChunk: samplesPerChunk)
-        }
-        return (gradInput, gradWeight, Conv2DKernel.sumPerChannel(gradOutput))
+    }
+
+    /// dL/dx of `forward`: a forward convolution of dL/dy [N, O, H, W] with the flipped,
+    /// transposed weight, by F(4x4, 3x3) where it applies, else by F(2x2, 3x3).
+    static func layerInputGradient(gradOutput: Tensor, weight: Tensor, samplesPerChunk: Int? = nil) -> Tensor {
+        let g = Conv2DGeometry(
+            inputShape: [gradOutput.shape[0], weight.shape[1], gradOutput.shape[2], gradOutput.shape[3]],
+            weightShape: weight.shape, stride: 1, padding: 1)
+        let flipped = flippedTransposed(weight)
+        return Winograd4x4Conv2D.applies(to: g)
+            ? Winograd4x4Conv2D.convolution(
+                input: gradOutput, weight: flipped, bias: nil, samplesPerChunk: samplesPerChunk)
+            : convolution(input: gradOutput, weight: flipped, bias: nil, samplesPerChunk: samplesPerChunk)
     }
 
     /// U = G g Gᵀ for every kernel: [O, C, 3, 3] -> [16, O, C], kernels split among the threads.

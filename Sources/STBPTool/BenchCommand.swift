@@ -50,16 +50,51 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON object instead of text.")
     var json = false
 
+    @Option(
+        name: .long,
+        help:
+            "Path of convolutions fed by spikes: auto (the cost model's choice per batch), dense (as before: Float32 input, dense passes) or event."
+    )
+    var spikeKernels: String = "auto"
+
+    @Flag(
+        name: .long,
+        help:
+            "Time the event-driven and dense passes of the nmnist network's spike-fed convolutions at densities 0-50%.")
+    var densitySweep = false
+
     func validate() throws {
         try ArgumentCheck.count("--time-steps", timeSteps)
         try ArgumentCheck.count("--batch-size", batchSize)
         try ArgumentCheck.count("--iterations", iterations)
         try ArgumentCheck.count("--threads", threads)
         if let inputShape { _ = try parseShape(inputShape, option: "--input-shape") }
+        guard Self.spikeKernelChoices[spikeKernels] != nil else {
+            throw ValidationError("--spike-kernels \"\(spikeKernels)\" is unknown; expected auto, dense or event.")
+        }
     }
+
+    static let spikeKernelChoices: [String: EventConv2DCost.Choice] = [
+        "auto": .automatic, "dense": .dense, "event": .event,
+    ]
 
     func run() throws {
         BLASKernels.ensureBestForThisCPU()  // may re-execute this process once, before any output
+        EventConv2DCost.choice = Self.spikeKernelChoices[spikeKernels] ?? .automatic
+        if densitySweep {
+            if let threads { ComputeThreads.set(threads) }
+            let rows = DensitySweep.run(
+                layers: DensitySweep.nmnistLayers(batchSize: batchSize ?? 16, timeSteps: timeSteps ?? 10),
+                repeats: iterations ?? 2)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+            } else {
+                print(DensitySweep.table(rows))
+            }
+            return
+        }
         var configuration: TrainingBenchmark.Configuration
         if let config {
             guard let named = TrainingBenchmark.named[config] else {

@@ -1,0 +1,122 @@
+import Foundation
+import STBPTensor
+
+/// Times the event-driven and the dense passes of spike-fed convolutions over input densities
+/// (`stbp bench --density-sweep`): the forward pass and the weight gradient each way, and the
+/// dense input gradient that both paths share. The figures the cost model
+/// (`EventConv2DCost`) was calibrated from, and the check that it picks the faster path.
+package enum DensitySweep {
+    /// One convolution to sweep: its name and geometry (T·N samples folded into the batch).
+    package struct Layer: Sendable {
+        package var name: String
+        package var geometry: Conv2DGeometry
+    }
+
+    /// The nmnist network's two spike-fed convolutions at batch 16, T 10: 128C3 after 128C3 on
+    /// 34x34 maps, 384C3 after 384C3 on 17x17.
+    package static func nmnistLayers(batchSize: Int = 16, timeSteps: Int = 10) -> [Layer] {
+        let samples = batchSize * timeSteps
+        return [
+            Layer(
+                name: "128C3 on 128x34x34",
+                geometry: Conv2DGeometry(
+                    inputShape: [samples, 128, 34, 34], weightShape: [128, 128, 3, 3], stride: 1, padding: 1)),
+            Layer(
+                name: "384C3 on 384x17x17",
+                geometry: Conv2DGeometry(
+                    inputShape: [samples, 384, 17, 17], weightShape: [384, 384, 3, 3], stride: 1, padding: 1)),
+        ]
+    }
+
+    /// The densities of the issue's sweep: 0, 1, 2, 5, 10, 20 and 50%.
+    package static let densities = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5]
+
+    /// Seconds of each pass at one density (the best of `repeats` runs each).
+    package struct Row: Codable, Sendable {
+        package var layer: String
+        package var density: Double
+        package var denseForward: Double, eventForward: Double
+        package var denseWeightGradient: Double, eventWeightGradient: Double
+        package var inputGradient: Double
+        /// The path the cost model picks for each pass at this density.
+        package var forwardChoice: String, weightGradientChoice: String
+
+        enum CodingKeys: String, CodingKey {
+            case layer, density
+            case denseForward = "dense_forward_seconds", eventForward = "event_forward_seconds"
+            case denseWeightGradient = "dense_weight_gradient_seconds"
+            case eventWeightGradient = "event_weight_gradient_seconds"
+            case inputGradient = "input_gradient_seconds"
+            case forwardChoice = "forward_choice", weightGradientChoice = "weight_gradient_choice"
+        }
+    }
+
+    /// Times every pass of every layer at every density.
+    package static func run(layers: [Layer], densities: [Double] = densities, repeats: Int = 2) -> [Row] {
+        var rows: [Row] = []
+        for layer in layers {
+            let g = layer.geometry
+            var generator = SeededGenerator(seed: 5)
+            let weight = Tensor.kaimingUniform(g.weightShape, fanIn: g.patchSize, using: &generator)
+            let bias = Tensor.uniform([g.outChannels], low: -0.1, high: 0.1, using: &generator)
+            let gradOutput = Tensor.normal(g.outputShape, using: &generator)
+            for density in densities {
+                let spikes = Tensor.bernoulli(g.inputShape, probability: Float(density), using: &generator)
+                let bits = SpikeBits(spikes)!
+                func best(_ body: () -> Void) -> Double {
+                    (0..<max(1, repeats)).map { _ in
+                        let start = MonotonicClock.now
+                        body()
+                        return MonotonicClock.now - start
+                    }.min()!
+                }
+                let cost = EventConv2DCost(geometry: g, ones: bits.count)
+                rows.append(
+                    Row(
+                        layer: layer.name, density: density,
+                        denseForward: best {
+                            _ = Conv2DKernel.forward(
+                                input: spikes, weight: weight, bias: bias, stride: g.stride, padding: g.padding)
+                        },
+                        eventForward: best {
+                            _ = EventConv2DKernel.forward(
+                                spikes: spikes, weight: weight, bias: bias, stride: g.stride, padding: g.padding)
+                        },
+                        denseWeightGradient: best {
+                            _ = Conv2DKernel.weightGradient(
+                                gradOutput: gradOutput, input: bits.tensor, weight: weight, stride: g.stride,
+                                padding: g.padding)
+                        },
+                        eventWeightGradient: best {
+                            _ = EventConv2DKernel.weightGradient(
+                                gradOutput: gradOutput, spikes: bits, weightShape: g.weightShape, stride: g.stride,
+                                padding: g.padding)
+                        },
+                        inputGradient: best {
+                            _ = Conv2DKernel.inputGradient(
+                                gradOutput: gradOutput, weight: weight, inputShape: g.inputShape, stride: g.stride,
+                                padding: g.padding)
+                        },
+                        forwardChoice: cost.forwardPrefersEvents ? "event" : "dense",
+                        weightGradientChoice: cost.weightGradientPrefersEvents ? "event" : "dense"))
+            }
+        }
+        return rows
+    }
+
+    /// The rows as a Markdown table, times in milliseconds.
+    package static func table(_ rows: [Row]) -> String {
+        let ms = { (seconds: Double) in String(format: "%.1f", seconds * 1000) }
+        var lines = [
+            "| layer | density | forward dense ms | forward event ms | dL/dw dense ms | dL/dw event ms | dL/dx ms | model picks (fwd, dw) |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for r in rows {
+            lines.append(
+                "| \(r.layer) | \(String(format: "%g", r.density * 100))% | \(ms(r.denseForward)) | \(ms(r.eventForward)) | "
+                    + "\(ms(r.denseWeightGradient)) | \(ms(r.eventWeightGradient)) | \(ms(r.inputGradient)) | "
+                    + "\(r.forwardChoice), \(r.weightGradientChoice) |")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
