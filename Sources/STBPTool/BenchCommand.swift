@@ -33,7 +33,7 @@ struct BenchCommand: ParsableCommand {
     @OptionGroup var reading: DataReadingOptions
 
     @Option(help: "Scale each spiking layer's synapses so that it fires at this rate, 0 < R < 1, before timing.")
-    var firingRate: Float?
+    var firingRate: Double?
 
     @Option(name: .long, help: "A named configuration: mnist, nmnist or cifar10.")
     var config: String?

@@ -23,11 +23,11 @@ package enum TrainingBenchmark {
         package var evaluate: Bool = false
         /// Before timing, scale each spiking layer's synapses so that it fires at this rate
         /// (`FiringRateCalibration`); nil leaves the initial weights.
-        package var firingRate: Float?
+        package var firingRate: Double?
 
         package init(
             name: String, spec: String, inputShape: [Int], timeSteps: Int, batchSize: Int, events: Bool,
-            iterations: Int, warmup: Int = 1, evaluate: Bool = false, firingRate: Float? = nil
+            iterations: Int, warmup: Int = 1, evaluate: Bool = false, firingRate: Double? = nil
         ) {
             self.firingRate = firingRate
             self.name = name
@@ -159,7 +159,7 @@ package enum TrainingBenchmark {
         let calibration = c.firingRate.map { target in
             FiringRateCalibration.calibrate(
                 network, input: leading(calibrationSamples, of: input, network: network), timeSteps: c.timeSteps,
-                target: target)
+                target: Float(target))
         }
         var layers = try LayerDensity.measure(
             network, input: leading(densitySamples, of: input, network: network), options: options)
@@ -181,7 +181,7 @@ package enum TrainingBenchmark {
             network: network, config: c.name, evaluate: c.evaluate, batchSize: c.batchSize, timeSteps: c.timeSteps,
             times: times, processorTimes: processorTimes, layers: layers,
             densitySamples: min(densitySamples, c.batchSize))
-        report.firingRateTarget = c.firingRate.map(Double.init)
+        report.firingRateTarget = c.firingRate
         return report
     }
 
