@@ -72,10 +72,11 @@ package enum FiringRateCalibration {
     }
 
     /// The scale whose rate is closest to `target`: 1 if it is within tolerance, otherwise
-    /// bisection on log₂ scale in [-16, 16], assuming the rate grows with the scale.
+    /// bisection on log₂ scale in [0, 16] or [-16, 0], assuming the rate grows with the scale.
     static func bisect(_ rate: (Float) -> Float, target: Float, tolerance: Float, trials: Int) -> Result {
         var best = Result(scale: 1, rate: rate(1), reached: false)
-        var (low, high): (Float, Float) = (-16, 16)
+        // log₂ 1 = 0 is measured: the target lies above it or below it.
+        var (low, high): (Float, Float) = best.rate < target ? (0, 16) : (-16, 0)
         var trial = 0
         while abs(best.rate - target) > tolerance * target, trial < trials {
             let middle = (low + high) / 2
