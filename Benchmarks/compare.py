@@ -2,13 +2,16 @@
 
     python3 Benchmarks/compare.py [--stbp .build/release/stbp] [--configs mnist,cifar10]
                                   [--threads 2] [--iterations K] [--evaluate] [--scaling]
-                                  [--json]
+                                  [--firing-rate R] [--json]
 
 For each configuration it runs, each in its own process: `stbp bench --config NAME
 --threads N --json`, then Benchmarks/pytorch_bench.py in the "time" and in the "layer"
 order. --iterations, when given, is passed to all three; otherwise each uses its default.
 --evaluate times inference alone on both sides (PyTorch under torch.no_grad()). --scaling
 also runs the Swift benchmark with one thread and reports how much faster N threads are.
+--firing-rate R goes to `stbp bench` alone, which then scales each spiking layer's synapses so
+that it fires at about R before timing; PyTorch's dense step does the same work at any
+density, so its network is left as initialised.
 """
 
 import argparse
@@ -44,7 +47,8 @@ def compare(config, args):
             options += ["--evaluate"]
         return options
 
-    swift = run_json([args.stbp, "bench", *common(args.threads), "--json"])
+    swift_only = [] if args.firing_rate is None else ["--firing-rate", str(args.firing_rate)]
+    swift = run_json([args.stbp, "bench", *common(args.threads), *swift_only, "--json"])
     torch_runs = {order: run_json([sys.executable, PYTORCH_BENCH, *common(args.threads), "--order", order])
                   for order in ORDERS}
     step = swift["median_step_seconds"]
@@ -62,16 +66,24 @@ def compare(config, args):
         "swift_sgemm_gflops": swift.get("sgemm_gflops"),
         "swift_blas_core": swift.get("blas_core"),
         "swift_peak_rss_mb": swift["peak_rss_mb"],
+        "swift_firing_rate_target": swift.get("firing_rate_target"),
+        "swift_layers": swift.get("layers", []),
         "pytorch_time_order_peak_rss_mb": torch_runs["time"]["peak_rss_mb"],
         "pytorch_layer_order_peak_rss_mb": torch_runs["layer"]["peak_rss_mb"],
         "runs": [swift, *torch_runs.values()],
     }
     if args.scaling:
-        single = run_json([args.stbp, "bench", *common(1), "--json"])
+        single = run_json([args.stbp, "bench", *common(1), *swift_only, "--json"])
         row["swift_one_thread_step_seconds"] = single["median_step_seconds"]
         row["thread_speedup"] = single["median_step_seconds"] / step
         row["runs"].append(single)
     return row
+
+
+def describe_layer(layer):
+    """A spiking layer of `stbp bench --json` as "label: input density / firing rate"."""
+    density = layer.get("input_density")
+    return f"{layer['label']}: {'-' if density is None else f'{density:.3f}'} / {layer['firing_rate']:.3f}"
 
 
 def print_table(rows, scaling):
@@ -100,6 +112,13 @@ def print_table(rows, scaling):
     rates = ", ".join(f"{r['config']} {r['swift_sgemm_gflops']:.0f}" for r in rows)
     print(f"threads {rows[0]['threads']}; OpenBLAS core {', '.join(sorted(cores))}; "
           f"same-run sgemm GFLOP/s: {rates}")
+    for r in rows:
+        layers = ", ".join(describe_layer(layer) for layer in r["swift_layers"])
+        print(f"{r['config']}: swift layers (label: input density / firing rate): {layers}")
+    target = rows[0]["swift_firing_rate_target"]
+    if target is not None:
+        print(f"swift layers calibrated to fire at {target}; PyTorch's dense step does the same work at "
+              "any density, its network is left as initialised")
 
 
 def main():
@@ -112,12 +131,16 @@ def main():
     parser.add_argument("--evaluate", action="store_true", help="time inference alone")
     parser.add_argument("--scaling", action="store_true",
                         help="also time Swift with one thread and report the speed-up")
+    parser.add_argument("--firing-rate", type=float,
+                        help="calibrate the Swift network's spiking layers to this rate (stbp bench --firing-rate)")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     args = parser.parse_args()
     configs = args.configs.split(",")
     unknown = [c for c in configs if c not in CONFIGS]
     if unknown:
         parser.error(f"unknown configs {unknown}; expected a subset of {list(CONFIGS)}")
+    if args.firing_rate is not None and not 0 < args.firing_rate < 1:
+        parser.error(f"--firing-rate must lie between 0 and 1, got {args.firing_rate}")
     if not os.access(args.stbp, os.X_OK):
         print(f"compare.py: no Swift binary at {args.stbp} (swift build -c release, or --stbp)",
               file=sys.stderr)

@@ -3,7 +3,7 @@
 # runs Benchmarks/compare.py for training steps (with the one-thread scaling) and for
 # evaluation, every configuration, 2 threads. Extra arguments go to both compare.py runs:
 #
-#     Benchmarks/compare.sh [--configs mnist,cifar10] [--threads N] [--iterations K] [--json]
+#     Benchmarks/compare.sh [--configs mnist,cifar10] [--threads N] [--iterations K] [--firing-rate R] [--json]
 #
 # Needs PyTorch (Benchmarks/README.md). Nothing else should run on the machine meanwhile.
 set -euo pipefail

@@ -17,8 +17,23 @@ struct BenchCommand: ParsableCommand {
             cifar10 (128C3-256C3-AP2-512C3-AP2-1024C3-512C3-1024FC-512FC-Voting, 3x32x32 static, T 8, batch 16). \
             Options given beside --config override it. Under mpirun (a build with the MPI trait) it times \
             data-parallel steps: each rank trains on its slice of the global batch, and it also reports the \
-            gradient bytes summed per step and the time of that sum (Benchmarks/distributed.sh).
+            gradient bytes summed per step and the time of that sum (Benchmarks/distributed.sh). \
+            Every run also prints, per spiking layer, the density of its synapse's input, its firing rate and \
+            the fraction of nonzero surrogate derivatives, from a forward pass that is not timed. \
+            --firing-rate R first scales each spiking layer's synapses so that it fires at about R; \
+            --checkpoint FILE --data DIR times the trained network on real training batches instead.
             """)
+
+    @Option(help: "A checkpoint to time on real batches of --data (instead of --config or --model).")
+    var checkpoint: String?
+
+    @Option(help: "With --checkpoint: the folder holding the data set's files.")
+    var data: String?
+
+    @OptionGroup var reading: DataReadingOptions
+
+    @Option(help: "Scale each spiking layer's synapses so that it fires at this rate, 0 < R < 1, before timing.")
+    var firingRate: Double?
 
     @Option(name: .long, help: "A named configuration: mnist, nmnist or cifar10.")
     var config: String?
@@ -72,6 +87,23 @@ struct BenchCommand: ParsableCommand {
         guard Self.spikeKernelChoices[spikeKernels] != nil else {
             throw ValidationError("--spike-kernels \"\(spikeKernels)\" is unknown; expected auto, dense or event.")
         }
+        if let firingRate, !(firingRate > 0 && firingRate < 1) {
+            throw ValidationError("--firing-rate must lie between 0 and 1 (exclusive), got \(firingRate).")
+        }
+        guard checkpoint != nil else {
+            if data != nil { throw ValidationError("--data needs --checkpoint: bench times a checkpoint on data.") }
+            return
+        }
+        guard data != nil else { throw ValidationError("--checkpoint needs --data, the folder of the data set.") }
+        let refused: [(String, Bool)] = [
+            ("--config", config != nil), ("--model", model != nil), ("--input-shape", inputShape != nil),
+            ("--time-steps", timeSteps != nil), ("--events", events), ("--firing-rate", firingRate != nil),
+            ("--density-sweep", densitySweep),
+        ]
+        for (flag, given) in refused where given {
+            throw ValidationError(
+                "\(flag) cannot go with --checkpoint: the checkpoint brings its trained network and settings.")
+        }
     }
 
     static let spikeKernelChoices: [String: EventConv2DCost.Choice] = [
@@ -81,8 +113,8 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         BLASKernels.ensureBestForThisCPU()  // may re-execute this process once, before any output
         EventConv2DCost.choice = Self.spikeKernelChoices[spikeKernels] ?? .automatic
+        if let threads { ComputeThreads.set(threads) }
         if densitySweep {
-            if let threads { ComputeThreads.set(threads) }
             let rows = DensitySweep.run(
                 layers: DensitySweep.nmnistLayers(batchSize: batchSize ?? 16, timeSteps: timeSteps ?? 10),
                 repeats: iterations ?? 2)
@@ -94,6 +126,10 @@ struct BenchCommand: ParsableCommand {
                 print(DensitySweep.table(rows))
             }
             return
+        }
+        if let checkpoint, let data {
+            try MPILauncher.refuseSeveralProcesses(program: "stbp bench --checkpoint")
+            return try printReport(try benchCheckpoint(checkpoint, data: data))
         }
         var configuration: TrainingBenchmark.Configuration
         if let config {
@@ -116,13 +152,13 @@ struct BenchCommand: ParsableCommand {
         if let iterations { configuration.iterations = iterations }
         configuration.events = configuration.events || events
         configuration.evaluate = evaluate
-        if let threads {
-            guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads).") }
-            ComputeThreads.set(threads)
-        }
+        configuration.firingRate = firingRate
         #if MPI
             if let group = try MPIProcessGroup.joinLaunchedJob(threads: threads) {
                 guard !evaluate else { group.abort("Error: --evaluate times one process; run it without mpirun.") }
+                guard firingRate == nil else {
+                    group.abort("Error: --firing-rate times one process; run it without mpirun.")
+                }
                 do {
                     let report = try DataParallelBenchmark.run(configuration, group: group)
                     if group.rank == 0 { try printReport(report) }
@@ -135,6 +171,37 @@ struct BenchCommand: ParsableCommand {
             try MPILauncher.refuseSeveralProcesses(program: "stbp bench")
         #endif
         try printReport(try TrainingBenchmark.run(configuration))
+    }
+
+    /// Loads the checkpoint and the first training batches of the data (as many as the steps
+    /// timed, in the order of its first epoch), then times the checkpoint's training step on them.
+    func benchCheckpoint(_ path: String, data: String) throws -> TrainingBenchmark.Report {
+        let file: SafeTensors
+        do {
+            file = try SafeTensors(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ValidationError("--checkpoint \(path) cannot be read: \(error)")
+        }
+        guard Checkpoint.isCheckpoint(file) else {
+            throw ValidationError(
+                "--checkpoint \(path) is not a swift-stbp checkpoint (a plain weight file has no network).")
+        }
+        let saved = try Checkpoint(file, path: path)
+        let trainer = try Trainer(resuming: saved, path: path)
+        let splits = try reading.load(from: data, timeSteps: saved.configuration.timeSteps)
+        try splits.check(fits: trainer.network, dataset: reading.dataset.rawValue)
+        let loader = BatchLoader(
+            dataset: splits.train, batchSize: batchSize ?? saved.configuration.batchSize, dropLast: true,
+            seed: saved.configuration.seed)
+        let steps = 1 + (iterations ?? 5)
+        guard loader.batchCount >= 1 else {
+            throw ValidationError(
+                "--data \(data) has \(splits.train.count) training samples, fewer than one batch of \(loader.batchSize)."
+            )
+        }
+        let batches = try (0..<min(steps, loader.batchCount)).map { try loader.batch($0, epoch: 0) }
+        return try TrainingBenchmark.run(
+            trainer: trainer, batches: batches, iterations: iterations ?? 5, evaluate: evaluate)
     }
 
     func printReport<Report: Encodable & CustomStringConvertible>(_ report: Report) throws {

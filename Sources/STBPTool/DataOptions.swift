@@ -4,11 +4,23 @@ import STBP
 
 /// Where the data is and how it is read, shared by train and evaluate.
 struct DataOptions: ParsableArguments {
-    @Option(help: "The data set: mnist, fashion-mnist, cifar10, nmnist or dvs-cifar10.")
-    var dataset: DatasetKind = .mnist
-
     @Option(help: "The folder holding the data set's files.")
     var data: String
+
+    @OptionGroup var reading: DataReadingOptions
+
+    /// The data set.
+    var dataset: DatasetKind { reading.dataset }
+
+    /// The data set's splits in the folder --data.
+    func load(timeSteps: Int) throws -> DatasetSplits { try reading.load(from: data, timeSteps: timeSteps) }
+}
+
+/// Which data set it is and how it is read, for a folder given apart (`--data`): train and
+/// evaluate need the folder, bench takes it only with a checkpoint.
+struct DataReadingOptions: ParsableArguments {
+    @Option(help: "The data set: mnist, fashion-mnist, cifar10, nmnist or dvs-cifar10.")
+    var dataset: DatasetKind = .mnist
 
     @Flag(inversion: .prefixedNo, help: "Random crop (padding 4) and horizontal flip of CIFAR-10 training images.")
     var augment = true
@@ -61,7 +73,8 @@ struct DataOptions: ParsableArguments {
         "shift": "--shift",
     ]
 
-    func load(timeSteps: Int) throws -> DatasetSplits {
+    /// The data set's splits in the folder `data`, read as the options say.
+    func load(from data: String, timeSteps: Int) throws -> DatasetSplits {
         guard let split = EventBinning.Split(rawValue: eventSplit) else {
             throw ValidationError("--event-split \"\(eventSplit)\" is unknown; expected time or eventCount.")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import STBPAutodiff
+import STBPData
 import STBPNetwork
 import STBPTensor
 
@@ -20,11 +21,15 @@ package enum TrainingBenchmark {
         package var warmup: Int = 1
         /// Time inference alone, without a tape.
         package var evaluate: Bool = false
+        /// Before timing, scale each spiking layer's synapses so that it fires at this rate
+        /// (`FiringRateCalibration`); nil leaves the initial weights.
+        package var firingRate: Double?
 
         package init(
             name: String, spec: String, inputShape: [Int], timeSteps: Int, batchSize: Int, events: Bool,
-            iterations: Int, warmup: Int = 1, evaluate: Bool = false
+            iterations: Int, warmup: Int = 1, evaluate: Bool = false, firingRate: Double? = nil
         ) {
+            self.firingRate = firingRate
             self.name = name
             self.spec = spec
             self.inputShape = inputShape
@@ -73,6 +78,12 @@ package enum TrainingBenchmark {
         package var sgemmShape: [Int]
         package var blasCore: String
         package var peakRssMb: Double
+        /// The firing rate the spiking layers were calibrated to, if any.
+        package var firingRateTarget: Double?
+        /// The samples of the diagnostic forward pass that measured `layers`.
+        package var densitySamples: Int
+        /// Each spiking layer's input, firing and surrogate densities, in order.
+        package var layers: [LayerDensity]
 
         enum CodingKeys: String, CodingKey {
             case framework, config, order, mode, threads, iterations, gflops
@@ -81,7 +92,8 @@ package enum TrainingBenchmark {
             case medianStepCpuSeconds = "median_step_cpu_seconds"
             case macsPerSampleStep = "macs_per_sample_step", sgemmGflops = "sgemm_gflops"
             case sgemmFraction = "sgemm_fraction", sgemmShape = "sgemm_shape", blasCore = "blas_core"
-            case peakRssMb = "peak_rss_mb"
+            case peakRssMb = "peak_rss_mb", firingRateTarget = "firing_rate_target"
+            case densitySamples = "density_samples", layers
         }
 
         package var description: String {
@@ -98,11 +110,40 @@ package enum TrainingBenchmark {
                 (\(f(100 * sgemmFraction, 1))% reached)
                   OpenBLAS core    \(blasCore)
                   peak memory      \(f(peakRssMb, 0)) MB resident
+                \(densityTable)
                 """
+        }
+
+        /// Each spiking layer's densities as a table, from a forward pass of its own.
+        var densityTable: String {
+            let target = firingRateTarget.map { String(format: ", calibrated to fire at %.3f", $0) } ?? ""
+            var lines = [
+                "  densities per spiking layer (\(densitySamples) sample\(densitySamples == 1 ? "" : "s"), "
+                    + "one forward pass without tape\(target)):",
+                "    layer             input          input density  firing rate  h(u) nonzero  calibration",
+            ]
+            let f = { (value: Double?) in value.map { String(format: "%.4f", $0) } ?? "-" }
+            for layer in layers {
+                let calibration =
+                    layer.calibrationScale.map {
+                        String(format: "scale %.4g", $0) + (layer.calibrationReached == false ? " (not reached)" : "")
+                    } ?? "-"
+                lines.append(
+                    "    " + pad("\(layer.path): \(layer.label)", 18) + pad(layer.input, 15)
+                        + pad(f(layer.inputDensity), 15)
+                        + pad(f(layer.firingRate), 13) + pad(f(layer.surrogateDensity), 14) + calibration)
+            }
+            return lines.joined(separator: "\n")
+        }
+
+        /// `text` padded with spaces to `width` characters.
+        func pad(_ text: String, _ width: Int) -> String {
+            text.padding(toLength: max(width, text.count + 1), withPad: " ", startingAt: 0)
         }
     }
 
-    /// Builds the network and data, warms up, times `iterations` steps and measures sgemm.
+    /// Builds the network and data, calibrates the firing rate when asked, measures the layers'
+    /// densities, then warms up, times `iterations` steps and measures sgemm.
     package static func run(_ configuration: Configuration) throws -> Report {
         let c = configuration
         let network = try Network(c.spec, inputShape: c.inputShape, seed: 0)
@@ -114,10 +155,21 @@ package enum TrainingBenchmark {
             ? Tensor.bernoulli([c.timeSteps, c.batchSize] + c.inputShape, probability: 0.1, using: &generator)
             : Tensor.uniform([c.batchSize] + c.inputShape, using: &generator)
         let labels = (0..<c.batchSize).map { $0 % network.classes }
-        let optimizer = SGD(learningRate: 0.01, momentum: 0.9)
         let options = ForwardOptions(timeSteps: c.timeSteps, isTraining: !c.evaluate)
-
-        func step() {
+        let calibration = c.firingRate.map { target in
+            FiringRateCalibration.calibrate(
+                network, input: leading(calibrationSamples, of: input, network: network), timeSteps: c.timeSteps,
+                target: Float(target))
+        }
+        var layers = try LayerDensity.measure(
+            network, input: leading(densitySamples, of: input, network: network), options: options)
+        for index in layers.indices {
+            guard let result = calibration?[layers[index].path] else { continue }
+            layers[index].calibrationScale = Double(result.scale)
+            layers[index].calibrationReached = result.reached
+        }
+        let optimizer = SGD(learningRate: 0.01, momentum: 0.9)
+        let (times, processorTimes) = time(warmup: c.warmup, iterations: c.iterations) {
             if c.evaluate {
                 _ = network(input, options: options, generator: &generator)
             } else {
@@ -125,31 +177,97 @@ package enum TrainingBenchmark {
                 optimizer.step(network.namedParameters)
             }
         }
-        for _ in 0..<c.warmup { step() }
+        var report = self.report(
+            network: network, config: c.name, evaluate: c.evaluate, batchSize: c.batchSize, timeSteps: c.timeSteps,
+            times: times, processorTimes: processorTimes, layers: layers,
+            densitySamples: min(densitySamples, c.batchSize))
+        report.firingRateTarget = c.firingRate
+        return report
+    }
+
+    /// Times the training steps (or inference) of a trained network on real batches: `trainer`'s
+    /// own step, on `batches` in turn (loaded before timing), after measuring the layers'
+    /// densities on the first batch.
+    package static func run(
+        trainer: Trainer, batches: [Batch], iterations: Int, warmup: Int = 1, evaluate: Bool = false
+    ) throws -> Report {
+        precondition(!batches.isEmpty, "A benchmark on real data needs at least one batch.")
+        let network = trainer.network
+        let first = batches[0].inputs
+        let timeSteps =
+            first.shape.count == network.inputShape.count + 2 ? first.shape[0] : trainer.configuration.timeSteps
+        let batchSize = batches[0].labels.count
+        try MemoryEstimate(network, timeSteps: timeSteps, batchSize: batchSize, training: !evaluate).check(
+            limit: MemorySize.physical, what: "The benchmark's batch of \(batchSize) over \(timeSteps) steps")
+        let layers = try LayerDensity.measure(
+            network, input: leading(densitySamples, of: first, network: network),
+            options: trainer.forwardOptions(training: false))
+        var next = 0
+        var generator = SeededGenerator(seed: trainer.configuration.seed)
+        var failure: Error?
+        let (times, processorTimes) = time(warmup: warmup, iterations: iterations) {
+            let batch = batches[next % batches.count]
+            next += 1
+            if evaluate {
+                _ = network(batch.inputs, options: trainer.forwardOptions(training: false), generator: &generator)
+            } else {
+                do { _ = try trainer.trainStep(batch, batchCount: batches.count) } catch { failure = failure ?? error }
+            }
+        }
+        if let failure { throw failure }
+        return report(
+            network: network, config: "checkpoint", evaluate: evaluate, batchSize: batchSize, timeSteps: timeSteps,
+            times: times, processorTimes: processorTimes, layers: layers, densitySamples: min(densitySamples, batchSize)
+        )
+    }
+
+    /// The samples the calibration runs on.
+    static let calibrationSamples = 4
+    /// The samples the diagnostic pass that measures densities runs on.
+    static let densitySamples = 16
+
+    /// The first `count` samples of a batch [N, ...] or of frames [T, N, ...].
+    static func leading(_ count: Int, of input: Tensor, network: Network) -> Tensor {
+        let axis = input.shape.count == network.inputShape.count + 1 ? 0 : 1
+        return input.shape[axis] <= count ? input : input.slice(0..<count, alongAxis: axis)
+    }
+
+    /// Runs `step` `warmup` times, then times it `iterations` times (at least once): the wall and
+    /// processor times of each timed step, sorted.
+    static func time(warmup: Int, iterations: Int, _ step: () -> Void) -> (wall: [Double], processor: [Double]) {
+        for _ in 0..<warmup { step() }
         var times: [Double] = []
         var processorTimes: [Double] = []
-        for _ in 0..<max(1, c.iterations) {
+        for _ in 0..<max(1, iterations) {
             let (start, startProcessor) = (MonotonicClock.now, processorSeconds())
             step()
             times.append(MonotonicClock.now - start)
             processorTimes.append(processorSeconds() - startProcessor)
         }
-        times.sort()
+        return (times.sorted(), processorTimes.sorted())
+    }
+
+    /// The report of timed steps of `network`: rates from the sorted times, and sgemm measured now.
+    static func report(
+        network: Network, config: String, evaluate: Bool, batchSize: Int, timeSteps: Int, times: [Double],
+        processorTimes: [Double], layers: [LayerDensity], densitySamples: Int
+    ) -> Report {
         let median = self.median(times)
         let macs = network.summary.totalMultiplyAccumulates
-        let passes = c.evaluate ? 1.0 : 3.0
-        let gflops = 2 * Double(macs) * Double(c.timeSteps * c.batchSize) * passes / median / 1e9
-        let shape = largestGEMM(network, timeSteps: c.timeSteps, batchSize: c.batchSize)
+        let passes = evaluate ? 1.0 : 3.0
+        let gflops = 2 * Double(macs) * Double(timeSteps * batchSize) * passes / median / 1e9
+        let shape = largestGEMM(network, timeSteps: timeSteps, batchSize: batchSize)
         // The peak of the training steps, before the sgemm measurement allocates its matrices.
         let peakMegabytes = ProcessMemory.peakResidentMegabytes
         let sgemm = SgemmRate.measure(m: shape[0], n: shape[1], k: shape[2])
         return Report(
-            config: c.name, mode: c.evaluate ? "evaluate" : "train", threads: ComputeThreads.count,
-            batchSize: c.batchSize, timeSteps: c.timeSteps, iterations: times.count, medianStepSeconds: median,
-            minStepSeconds: times[0], medianStepCpuSeconds: self.median(processorTimes.sorted()),
-            samplesPerSecond: Double(c.batchSize) / median, macsPerSampleStep: macs,
+            config: config, mode: evaluate ? "evaluate" : "train", threads: ComputeThreads.count,
+            batchSize: batchSize, timeSteps: timeSteps, iterations: times.count, medianStepSeconds: median,
+            minStepSeconds: times[0], medianStepCpuSeconds: self.median(processorTimes),
+            samplesPerSecond: Double(batchSize) / median, macsPerSampleStep: macs,
             gflops: gflops, sgemmGflops: sgemm, sgemmFraction: gflops / sgemm, sgemmShape: shape,
-            blasCore: ComputeThreads.blasCoreName, peakRssMb: peakMegabytes)
+            blasCore: ComputeThreads.blasCoreName, peakRssMb: peakMegabytes, densitySamples: densitySamples,
+            layers: layers)
     }
 
     /// The median of sorted values.
