@@ -11,7 +11,11 @@ order. --iterations, when given, is passed to all three; otherwise each uses its
 also runs the Swift benchmark with one thread and reports how much faster N threads are.
 --firing-rate R goes to `stbp bench` alone, which then scales each spiking layer's synapses so
 that it fires at about R before timing; PyTorch's dense step does the same work at any
-density, so its network is left as initialised.
+density, so its network is left as initialised. With it, the Swift benchmark also runs with
+`--against-dense`, timing each step on the dense path of spike-fed convolutions too (the path
+before the event-driven kernels: spikes kept as Float32, dense passes), alternating in one
+process, so that the table gives the event-driven kernels' gain; that run's peak memory is the
+dense path's (it uses more), the first run's the cost model's path.
 """
 
 import argparse
@@ -51,6 +55,9 @@ def compare(config, args):
     swift = run_json([args.stbp, "bench", *common(args.threads), *swift_only, "--json"])
     torch_runs = {order: run_json([sys.executable, PYTORCH_BENCH, *common(args.threads), "--order", order])
                   for order in ORDERS}
+    dense = None
+    if args.firing_rate is not None:
+        dense = run_json([args.stbp, "bench", *common(args.threads), *swift_only, "--against-dense", "--json"])
     step = swift["median_step_seconds"]
     row = {
         "config": config,
@@ -72,6 +79,13 @@ def compare(config, args):
         "pytorch_layer_order_peak_rss_mb": torch_runs["layer"]["peak_rss_mb"],
         "runs": [swift, *torch_runs.values()],
     }
+    if dense is not None:
+        row["swift_alternating_step_seconds"] = dense["median_step_seconds"]
+        row["swift_dense_step_seconds"] = dense["dense_median_step_seconds"]
+        row["swift_dense_peak_rss_mb"] = dense["peak_rss_mb"]
+        row["event_speedup"] = dense["dense_median_step_seconds"] / dense["median_step_seconds"]
+        row["event_memory_saving"] = 1 - swift["peak_rss_mb"] / dense["peak_rss_mb"]
+        row["runs"].append(dense)
     if args.scaling:
         single = run_json([args.stbp, "bench", *common(1), *swift_only, "--json"])
         row["swift_one_thread_step_seconds"] = single["median_step_seconds"]
@@ -115,6 +129,12 @@ def print_table(rows, scaling):
     for r in rows:
         layers = ", ".join(describe_layer(layer) for layer in r["swift_layers"])
         print(f"{r['config']}: swift layers (label: input density / firing rate): {layers}")
+    for r in rows:
+        if "event_speedup" in r:
+            print(f"{r['config']}: spike kernels auto against dense, alternating in one process: "
+                  f"{r['swift_alternating_step_seconds']:.4f} s against {r['swift_dense_step_seconds']:.4f} s, "
+                  f"{r['event_speedup']:.2f}x faster; peak memory {r['swift_peak_rss_mb']:.0f} MB against "
+                  f"{r['swift_dense_peak_rss_mb']:.0f} MB, {100 * r['event_memory_saving']:.0f}% less")
     target = rows[0]["swift_firing_rate_target"]
     if target is not None:
         print(f"swift layers calibrated to fire at {target}; PyTorch's dense step does the same work at "

@@ -15,25 +15,29 @@
 // Output channels per register block: 64 floats, 8 AVX2 registers.
 #define BLOCK STBP_EVENT_BLOCK
 
+CLONES
 ptrdiff_t stbp_pack_spikes(const float *x, ptrdiff_t n, uint64_t *bits) {
     ptrdiff_t count = 0;
     for (ptrdiff_t word = 0; word * 64 < n; word++) {
-        const ptrdiff_t low = word * 64, high = low + 64 < n ? low + 64 : n;
+        const ptrdiff_t low = word * 64, length = n - low < 64 ? n - low : 64;
+        // Compared as bit patterns (+0 is 0, 1 is 0x3f800000), without branches, so that the
+        // loop vectorises: -0, NaN and every other value set `odd`.
         uint64_t packed = 0;
-        for (ptrdiff_t i = low; i < high; i++) {
-            const float value = x[i];
-            if (value == 1.0f) {
-                packed |= (uint64_t)1 << (i - low);
-            } else if (value != 0.0f || __builtin_signbit(value)) {
-                return -1;
-            }
+        uint32_t odd = 0;
+        for (ptrdiff_t i = 0; i < length; i++) {
+            uint32_t pattern;
+            __builtin_memcpy(&pattern, x + low + i, sizeof pattern);
+            packed |= (uint64_t)(pattern == 0x3f800000u) << i;
+            odd |= (pattern != 0u) & (pattern != 0x3f800000u);
         }
+        if (odd) return -1;
         bits[word] = packed;
         count += __builtin_popcountll(packed);
     }
     return count;
 }
 
+CLONES
 void stbp_unpack_spikes(const uint64_t *bits, ptrdiff_t first, ptrdiff_t n, float *x) {
     for (ptrdiff_t i = 0; i < n; i++) {
         const ptrdiff_t index = first + i;

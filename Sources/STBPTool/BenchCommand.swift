@@ -74,8 +74,14 @@ struct BenchCommand: ParsableCommand {
 
     @Flag(
         name: .long,
+        help: "Also time every step with --spike-kernels dense, alternating with the path chosen, in this process.")
+    var againstDense = false
+
+    @Flag(
+        name: .long,
         help:
-            "Time the event-driven and dense passes of the nmnist network's spike-fed convolutions at densities 0-50%.")
+            "Time the event-driven and dense passes of the spike-fed convolutions of --config nmnist (default) or cifar10 at densities 0-50%."
+    )
     var densitySweep = false
 
     func validate() throws {
@@ -84,8 +90,12 @@ struct BenchCommand: ParsableCommand {
         try ArgumentCheck.count("--iterations", iterations)
         try ArgumentCheck.count("--threads", threads)
         if let inputShape { _ = try parseShape(inputShape, option: "--input-shape") }
-        guard Self.spikeKernelChoices[spikeKernels] != nil else {
+        guard BenchSpikeKernels.choices[spikeKernels] != nil else {
             throw ValidationError("--spike-kernels \"\(spikeKernels)\" is unknown; expected auto, dense or event.")
+        }
+        if againstDense && spikeKernels == "dense" {
+            throw ValidationError(
+                "--against-dense compares another path with the dense one; drop --spike-kernels dense.")
         }
         if let firingRate, !(firingRate > 0 && firingRate < 1) {
             throw ValidationError("--firing-rate must lie between 0 and 1 (exclusive), got \(firingRate).")
@@ -98,7 +108,7 @@ struct BenchCommand: ParsableCommand {
         let refused: [(String, Bool)] = [
             ("--config", config != nil), ("--model", model != nil), ("--input-shape", inputShape != nil),
             ("--time-steps", timeSteps != nil), ("--events", events), ("--firing-rate", firingRate != nil),
-            ("--density-sweep", densitySweep),
+            ("--density-sweep", densitySweep), ("--against-dense", againstDense),
         ]
         for (flag, given) in refused where given {
             throw ValidationError(
@@ -106,18 +116,20 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
-    static let spikeKernelChoices: [String: EventConv2DCost.Choice] = [
-        "auto": .automatic, "dense": .dense, "event": .event,
-    ]
-
     func run() throws {
         BLASKernels.ensureBestForThisCPU()  // may re-execute this process once, before any output
-        EventConv2DCost.choice = Self.spikeKernelChoices[spikeKernels] ?? .automatic
+        EventConv2DCost.choice = BenchSpikeKernels.choices[spikeKernels] ?? .automatic
         if let threads { ComputeThreads.set(threads) }
         if densitySweep {
-            let rows = DensitySweep.run(
-                layers: DensitySweep.nmnistLayers(batchSize: batchSize ?? 16, timeSteps: timeSteps ?? 10),
-                repeats: iterations ?? 2)
+            try MPILauncher.refuseSeveralProcesses(program: "stbp bench --density-sweep")
+            guard
+                let layers = DensitySweep.layers(
+                    ofConfig: config ?? "nmnist", batchSize: batchSize, timeSteps: timeSteps)
+            else {
+                throw ValidationError(
+                    "--density-sweep takes --config nmnist or cifar10 (mnist has no spike-fed convolution).")
+            }
+            let rows = DensitySweep.run(layers: layers, repeats: iterations ?? 2)
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]
@@ -153,11 +165,12 @@ struct BenchCommand: ParsableCommand {
         configuration.events = configuration.events || events
         configuration.evaluate = evaluate
         configuration.firingRate = firingRate
+        configuration.againstDense = againstDense
         #if MPI
             if let group = try MPIProcessGroup.joinLaunchedJob(threads: threads) {
                 guard !evaluate else { group.abort("Error: --evaluate times one process; run it without mpirun.") }
-                guard firingRate == nil else {
-                    group.abort("Error: --firing-rate times one process; run it without mpirun.")
+                guard firingRate == nil && !againstDense else {
+                    group.abort("Error: --firing-rate and --against-dense time one process; run them without mpirun.")
                 }
                 do {
                     let report = try DataParallelBenchmark.run(configuration, group: group)

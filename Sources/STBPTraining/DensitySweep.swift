@@ -10,6 +10,12 @@ package enum DensitySweep {
     package struct Layer: Sendable {
         package var name: String
         package var geometry: Conv2DGeometry
+
+        /// A convolution named `name` of `geometry`.
+        package init(name: String, geometry: Conv2DGeometry) {
+            self.name = name
+            self.geometry = geometry
+        }
     }
 
     /// The nmnist network's two spike-fed convolutions at batch 16, T 10: 128C3 after 128C3 on
@@ -28,7 +34,33 @@ package enum DensitySweep {
         ]
     }
 
-    /// The densities of the sweep: 0, 1, 2, 5, 10, 20 and 50%.
+    /// The cifar10 network's two spike-fed convolutions at batch 16, T 8: 256C3 after 128C3 on
+    /// 32x32 maps, 512C3 after 1024C3 on 8x8.
+    package static func cifar10Layers(batchSize: Int = 16, timeSteps: Int = 8) -> [Layer] {
+        let samples = batchSize * timeSteps
+        return [
+            Layer(
+                name: "256C3 on 128x32x32",
+                geometry: Conv2DGeometry(
+                    inputShape: [samples, 128, 32, 32], weightShape: [256, 128, 3, 3], stride: 1, padding: 1)),
+            Layer(
+                name: "512C3 on 1024x8x8",
+                geometry: Conv2DGeometry(
+                    inputShape: [samples, 1024, 8, 8], weightShape: [512, 1024, 3, 3], stride: 1, padding: 1)),
+        ]
+    }
+
+    /// The spike-fed convolutions of a named benchmark configuration (nmnist or cifar10; mnist
+    /// has none: its convolutions take pooled spikes), or nil.
+    package static func layers(ofConfig name: String, batchSize: Int?, timeSteps: Int?) -> [Layer]? {
+        switch name {
+        case "nmnist": return nmnistLayers(batchSize: batchSize ?? 16, timeSteps: timeSteps ?? 10)
+        case "cifar10": return cifar10Layers(batchSize: batchSize ?? 16, timeSteps: timeSteps ?? 8)
+        default: return nil
+        }
+    }
+
+    /// The densities of the sweep: 0, 1, 2, 5, 10, 20 and 50%.
     package static let densities = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5]
 
     /// Seconds of each pass at one density (the best of `repeats` runs each).

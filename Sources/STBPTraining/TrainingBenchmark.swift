@@ -24,6 +24,9 @@ package enum TrainingBenchmark {
         /// Before timing, scale each spiking layer's synapses so that it fires at this rate
         /// (`FiringRateCalibration`); nil leaves the initial weights.
         package var firingRate: Double?
+        /// Also time every step on the dense path of spike-fed convolutions, alternating with the
+        /// chosen one in this process (`stbp bench --against-dense`).
+        package var againstDense = false
 
         package init(
             name: String, spec: String, inputShape: [Int], timeSteps: Int, batchSize: Int, events: Bool,
@@ -84,6 +87,12 @@ package enum TrainingBenchmark {
         package var densitySamples: Int
         /// Each spiking layer's input, firing and surrogate densities, in order.
         package var layers: [LayerDensity]
+        /// The path of convolutions fed by spikes: "auto", "dense" or "event" (`stbp bench --spike-kernels`).
+        package var spikeKernels = BenchSpikeKernels.name(of: EventConv2DCost.choice)
+        /// With `--against-dense`: the median and shortest step on the dense path, timed in
+        /// alternation with the steps above.
+        package var denseMedianStepSeconds: Double?
+        package var denseMinStepSeconds: Double?
 
         enum CodingKeys: String, CodingKey {
             case framework, config, order, mode, threads, iterations, gflops
@@ -93,7 +102,16 @@ package enum TrainingBenchmark {
             case macsPerSampleStep = "macs_per_sample_step", sgemmGflops = "sgemm_gflops"
             case sgemmFraction = "sgemm_fraction", sgemmShape = "sgemm_shape", blasCore = "blas_core"
             case peakRssMb = "peak_rss_mb", firingRateTarget = "firing_rate_target"
-            case densitySamples = "density_samples", layers
+            case densitySamples = "density_samples", layers, spikeKernels = "spike_kernels"
+            case denseMedianStepSeconds = "dense_median_step_seconds", denseMinStepSeconds = "dense_min_step_seconds"
+        }
+
+        /// The dense path's steps next to these, when they were timed.
+        var againstDense: String {
+            guard let dense = denseMedianStepSeconds, let denseMin = denseMinStepSeconds else { return "" }
+            return String(
+                format: "; dense path alternating: median %.4f s, min %.4f s (%.2fx, min %.2fx)", dense, denseMin,
+                dense / medianStepSeconds, denseMin / minStepSeconds)
         }
 
         package var description: String {
@@ -110,6 +128,7 @@ package enum TrainingBenchmark {
                 (\(f(100 * sgemmFraction, 1))% reached)
                   OpenBLAS core    \(blasCore)
                   peak memory      \(f(peakRssMb, 0)) MB resident
+                  spike kernels    \(spikeKernels)\(againstDense)
                 \(densityTable)
                 """
         }
@@ -142,8 +161,8 @@ package enum TrainingBenchmark {
         }
     }
 
-    /// Builds the network and data, calibrates the firing rate when asked, measures the layers'
-    /// densities, then warms up, times `iterations` steps and measures sgemm.
+    /// Builds the network and data, calibrates the firing rate when asked, warms up, times
+    /// `iterations` steps, measures sgemm and then the layers' densities.
     package static func run(_ configuration: Configuration) throws -> Report {
         let c = configuration
         let network = try Network(c.spec, inputShape: c.inputShape, seed: 0)
@@ -161,15 +180,8 @@ package enum TrainingBenchmark {
                 network, input: leading(calibrationSamples, of: input, network: network), timeSteps: c.timeSteps,
                 target: Float(target))
         }
-        var layers = try LayerDensity.measure(
-            network, input: leading(densitySamples, of: input, network: network), options: options)
-        for index in layers.indices {
-            guard let result = calibration?[layers[index].path] else { continue }
-            layers[index].calibrationScale = Double(result.scale)
-            layers[index].calibrationReached = result.reached
-        }
         let optimizer = SGD(learningRate: 0.01, momentum: 0.9)
-        let (times, processorTimes) = time(warmup: c.warmup, iterations: c.iterations) {
+        let step = {
             if c.evaluate {
                 _ = network(input, options: options, generator: &generator)
             } else {
@@ -177,17 +189,36 @@ package enum TrainingBenchmark {
                 optimizer.step(network.namedParameters)
             }
         }
+        var dense: [Double] = []
+        let times: [Double], processorTimes: [Double]
+        if c.againstDense {
+            (times, processorTimes, dense) = timeAgainstDense(warmup: c.warmup, iterations: c.iterations, step)
+        } else {
+            (times, processorTimes) = time(warmup: c.warmup, iterations: c.iterations, step)
+        }
         var report = self.report(
             network: network, config: c.name, evaluate: c.evaluate, batchSize: c.batchSize, timeSteps: c.timeSteps,
-            times: times, processorTimes: processorTimes, layers: layers,
+            times: times, processorTimes: processorTimes, layers: [],
             densitySamples: min(densitySamples, c.batchSize))
         report.firingRateTarget = c.firingRate
+        if c.againstDense {
+            report.denseMedianStepSeconds = median(dense)
+            report.denseMinStepSeconds = dense.first
+        }
+        // After the timed steps, whose peak memory is read first: the pass records membranes.
+        report.layers = try LayerDensity.measure(
+            network, input: leading(densitySamples, of: input, network: network), options: options)
+        for index in report.layers.indices {
+            guard let result = calibration?[report.layers[index].path] else { continue }
+            report.layers[index].calibrationScale = Double(result.scale)
+            report.layers[index].calibrationReached = result.reached
+        }
         return report
     }
 
     /// Times the training steps (or inference) of a trained network on real batches: `trainer`'s
-    /// own step, on `batches` in turn (loaded before timing), after measuring the layers'
-    /// densities on the first batch.
+    /// own step, on `batches` in turn (loaded before timing), then measures the layers' densities
+    /// on the first batch.
     package static func run(
         trainer: Trainer, batches: [Batch], iterations: Int, warmup: Int = 1, evaluate: Bool = false
     ) throws -> Report {
@@ -199,9 +230,6 @@ package enum TrainingBenchmark {
         let batchSize = batches[0].labels.count
         try MemoryEstimate(network, timeSteps: timeSteps, batchSize: batchSize, training: !evaluate).check(
             limit: MemorySize.physical, what: "The benchmark's batch of \(batchSize) over \(timeSteps) steps")
-        let layers = try LayerDensity.measure(
-            network, input: leading(densitySamples, of: first, network: network),
-            options: trainer.forwardOptions(training: false))
         var next = 0
         var generator = SeededGenerator(seed: trainer.configuration.seed)
         var failure: Error?
@@ -215,10 +243,14 @@ package enum TrainingBenchmark {
             }
         }
         if let failure { throw failure }
-        return report(
+        var report = self.report(
             network: network, config: "checkpoint", evaluate: evaluate, batchSize: batchSize, timeSteps: timeSteps,
-            times: times, processorTimes: processorTimes, layers: layers, densitySamples: min(densitySamples, batchSize)
-        )
+            times: times, processorTimes: processorTimes, layers: [], densitySamples: min(densitySamples, batchSize))
+        // After the timed steps, whose peak memory is read first: the pass records membranes.
+        report.layers = try LayerDensity.measure(
+            network, input: leading(densitySamples, of: first, network: network),
+            options: trainer.forwardOptions(training: false))
+        return report
     }
 
     /// The samples the calibration runs on.
@@ -230,6 +262,34 @@ package enum TrainingBenchmark {
     static func leading(_ count: Int, of input: Tensor, network: Network) -> Tensor {
         let axis = input.shape.count == network.inputShape.count + 1 ? 0 : 1
         return input.shape[axis] <= count ? input : input.slice(0..<count, alongAxis: axis)
+    }
+
+    /// `time` of the path `EventConv2DCost.choice` names and of the dense path, each step of one
+    /// timed right before or after one of the other in turn: the chosen path's wall and
+    /// processor times and the dense path's wall times, each sorted.
+    static func timeAgainstDense(
+        warmup: Int, iterations: Int, _ step: () -> Void
+    ) -> (wall: [Double], processor: [Double], dense: [Double]) {
+        let chosen = EventConv2DCost.choice
+        defer { EventConv2DCost.choice = chosen }
+        var dense: [Double] = []
+        var chosenTimes: (wall: [Double], processor: [Double]) = ([], [])
+        for index in 0..<(warmup + max(1, iterations)) {
+            let timed = index >= warmup
+            // The dense step goes first on even steps.
+            for path in index % 2 == 0 ? [EventConv2DCost.Choice.dense, chosen] : [chosen, .dense] {
+                EventConv2DCost.choice = path
+                let one = time(warmup: 0, iterations: 1, step)
+                guard timed else { continue }
+                if path == .dense {
+                    dense.append(one.wall[0])
+                } else {
+                    chosenTimes.wall.append(one.wall[0])
+                    chosenTimes.processor.append(one.processor[0])
+                }
+            }
+        }
+        return (chosenTimes.wall.sorted(), chosenTimes.processor.sorted(), dense.sorted())
     }
 
     /// Runs `step` `warmup` times, then times it `iterations` times (at least once): the wall and
@@ -301,6 +361,20 @@ package enum TrainingBenchmark {
             shape = network.outputShapes[index]
         }
         return best
+    }
+}
+
+/// The names of the paths of spike-fed convolutions (`EventConv2DCost.Choice`) on the command line
+/// and in reports.
+package enum BenchSpikeKernels {
+    /// auto, dense and event.
+    package static let choices: [String: EventConv2DCost.Choice] = [
+        "auto": .automatic, "dense": .dense, "event": .event,
+    ]
+
+    /// The name of `choice`.
+    package static func name(of choice: EventConv2DCost.Choice) -> String {
+        choices.first { $0.value == choice }!.key
     }
 }
 

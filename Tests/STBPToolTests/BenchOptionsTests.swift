@@ -28,6 +28,8 @@ import Testing
         try expectRefusal(checkpoint + ["--time-steps", "4"], naming: "--time-steps")
         try expectRefusal(["--checkpoint", "run.safetensors"], naming: "--data")
         try expectRefusal(["--config", "mnist", "--data", "mnist"], naming: "--checkpoint")
+        try expectRefusal(checkpoint + ["--density-sweep"], naming: "--density-sweep")
+        try expectRefusal(["--config", "mnist", "--spike-kernels", "sparse"], naming: "--spike-kernels")
         for rate in ["0", "1", "1.5", "-0.1", "nan"] {
             try expectRefusal(["--config", "mnist", "--firing-rate", rate], naming: "--firing-rate")
         }
@@ -62,5 +64,19 @@ import Testing
         // A plain weight file has no network to time.
         try expectRefusal(
             ["--checkpoint", scratch.path("data/train-images-idx3-ubyte.gz"), "--data", data], naming: "--checkpoint")
+    }
+
+    /// `--spike-kernels` picks the path of a convolution fed by spikes, and the report says which.
+    @Test(arguments: ["dense", "event", "auto"])
+    func theSpikeKernelsAreReported(_ kernels: String) throws {
+        let bench = try Executables.run(
+            "stbp",
+            [
+                "bench", "--model", "4C3-4C3-10", "--input-shape", "1x6x6", "--time-steps", "2", "--batch-size", "2",
+                "--iterations", "1", "--threads", "1", "--spike-kernels", kernels, "--json",
+            ])
+        #expect(bench.status == 0, "\(bench.error)")
+        let report = try JSONDecoder().decode(TrainingBenchmark.Report.self, from: Data(bench.output.utf8))
+        #expect(report.spikeKernels == kernels)
     }
 }

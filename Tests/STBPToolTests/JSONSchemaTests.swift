@@ -258,12 +258,12 @@ struct JSONSchema {
                     == .array(evaluation.perClassAccuracy.map { $0.map(JSONValue.number) ?? .null }))
         }
 
-        // stbp bench --json on a small network, calibrated to a firing rate.
+        // stbp bench --json on a small network, calibrated to a firing rate, the dense path beside.
         let bench = try Executables.run(
             "stbp",
             [
                 "bench", "--model", "4C3-AP2-10", "--input-shape", "1x8x8", "--time-steps", "2", "--batch-size", "2",
-                "--iterations", "1", "--threads", "1", "--firing-rate", "0.2", "--json",
+                "--iterations", "1", "--threads", "1", "--firing-rate", "0.2", "--against-dense", "--json",
             ])
         #expect(bench.status == 0, "\(bench.error)")
         let benchLine = bench.output.split(separator: "\n").last.map(String.init) ?? ""
