@@ -75,6 +75,9 @@ import Testing
             gradOutput: dy, spikes: try #require(SpikeBits(x)), weightShape: w.shape, stride: 1, padding: 1)
         let slow = NaiveConv2DKernel.backward(gradOutput: dy, input: x, weight: w, stride: 1, padding: 1)
         #expect(dw.relativeDifference(to: slow.weight) < 1e-5)
+        // Without a bias, the sums start at 0.
+        let unbiased = EventConv2DKernel.forward(spikes: x, weight: w, bias: nil, stride: 1, padding: 1)
+        #expect(unbiased.scalars == inOrderReference(x, w, nil, stride: 1, padding: 1).scalars)
     }
 
     /// Sizes around a word, and one past the 2^20 scalars that one thread packs at a time.
