@@ -93,6 +93,16 @@ struct BenchCommand: ParsableCommand {
         guard BenchSpikeKernels.choices[spikeKernels] != nil else {
             throw ValidationError("--spike-kernels \"\(spikeKernels)\" is unknown; expected auto, dense or event.")
         }
+        if densitySweep {
+            // The sweep times convolutions alone: options of a network's step do not apply.
+            let ignored: [(String, Bool)] = [
+                ("--model", model != nil), ("--input-shape", inputShape != nil), ("--events", events),
+                ("--firing-rate", firingRate != nil), ("--evaluate", evaluate), ("--against-dense", againstDense),
+            ]
+            for (flag, given) in ignored where given {
+                throw ValidationError("\(flag) does not apply to --density-sweep, which times convolutions alone.")
+            }
+        }
         if againstDense && spikeKernels == "dense" {
             throw ValidationError(
                 "--against-dense compares another path with the dense one; drop --spike-kernels dense.")

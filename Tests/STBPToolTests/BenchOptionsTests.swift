@@ -30,6 +30,11 @@ import Testing
         try expectRefusal(["--config", "mnist", "--data", "mnist"], naming: "--checkpoint")
         try expectRefusal(checkpoint + ["--density-sweep"], naming: "--density-sweep")
         try expectRefusal(["--config", "mnist", "--spike-kernels", "sparse"], naming: "--spike-kernels")
+        try expectRefusal(["--density-sweep", "--config", "mnist"], naming: "--density-sweep")
+        try expectRefusal(["--density-sweep", "--firing-rate", "0.1"], naming: "--firing-rate")
+        try expectRefusal(["--density-sweep", "--model", "4C3-10"], naming: "--model")
+        try expectRefusal(
+            ["--config", "mnist", "--spike-kernels", "dense", "--against-dense"], naming: "--against-dense")
         for rate in ["0", "1", "1.5", "-0.1", "nan"] {
             try expectRefusal(["--config", "mnist", "--firing-rate", rate], naming: "--firing-rate")
         }
