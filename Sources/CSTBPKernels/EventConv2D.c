@@ -6,11 +6,7 @@
 
 #pragma clang fp contract(off)
 
-#if defined(__x86_64__)
-#define CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define CLONES
-#endif
+#include "KernelSupport.h"
 
 // Output channels per register block: 64 floats, 8 AVX2 registers.
 #define BLOCK STBP_EVENT_BLOCK
@@ -90,28 +86,21 @@ ptrdiff_t stbp_spike_lists_by_channel(
     return count;
 }
 
-// 16 floats, loaded and stored at any float alignment: a whole block is 4 of them, kept in
-// registers (AVX-512: one each; AVX2: two; SSE: four). Plain arrays would be copied through
-// memcpy calls between the registers and the sums.
-typedef float vec16 __attribute__((vector_size(64), aligned(4)));
-
-// The block's sums a0...a3 (64 floats) from / to p.
-#define LOAD_BLOCK(p)                                                                                 \
-    vec16 a0 = ((const vec16 *)(p))[0], a1 = ((const vec16 *)(p))[1], a2 = ((const vec16 *)(p))[2], \
-          a3 = ((const vec16 *)(p))[3];
-#define LOAD_BLOCK_AS(p, b)                                                                           \
-    vec16 b##0 = ((const vec16 *)(p))[0], b##1 = ((const vec16 *)(p))[1], b##2 = ((const vec16 *)(p))[2], \
-          b##3 = ((const vec16 *)(p))[3];
-#define STORE_BLOCK(p)             \
-    ((vec16 *)(p))[0] = a0;        \
-    ((vec16 *)(p))[1] = a1;        \
-    ((vec16 *)(p))[2] = a2;        \
-    ((vec16 *)(p))[3] = a3;
-#define ADD_BLOCK(row)                     \
-    a0 += ((const vec16 *)(row))[0];       \
-    a1 += ((const vec16 *)(row))[1];       \
-    a2 += ((const vec16 *)(row))[2];       \
-    a3 += ((const vec16 *)(row))[3];
+// A block of 64 sums is 4 vectors (v16u) a0...a3, kept in registers; plain arrays would be
+// copied through memcpy calls between the registers and the sums.
+#define LOAD_BLOCK(p)                                                                             \
+    v16u a0 = ((const v16u *)(p))[0], a1 = ((const v16u *)(p))[1], a2 = ((const v16u *)(p))[2], \
+         a3 = ((const v16u *)(p))[3];
+#define STORE_BLOCK(p)         \
+    ((v16u *)(p))[0] = a0;     \
+    ((v16u *)(p))[1] = a1;     \
+    ((v16u *)(p))[2] = a2;     \
+    ((v16u *)(p))[3] = a3;
+#define ADD_BLOCK(row)                \
+    a0 += ((const v16u *)(row))[0];   \
+    a1 += ((const v16u *)(row))[1];   \
+    a2 += ((const v16u *)(row))[2];   \
+    a3 += ((const v16u *)(row))[3];
 
 CLONES
 void stbp_event_conv2d_forward(
@@ -193,8 +182,8 @@ void stbp_event_conv2d_weight_gradient(
                 for (ptrdiff_t block = 0; block < outChannels; block += BLOCK) {
                     const ptrdiff_t n = outChannels - block < BLOCK ? outChannels - block : BLOCK;
                     float tail[BLOCK] = {0};
-                    const vec16 zero = {0};
-                    vec16 a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+                    const v16u zero = 0;
+                    v16u a0 = zero, a1 = zero, a2 = zero, a3 = zero;
                     for (int32_t k = first; k < last; k++) {
                         // The spike at (iy, ix) meets tap (ky, kx) at output (oy, ox) with
                         // oy · stride = iy + padding - ky.
@@ -212,16 +201,8 @@ void stbp_event_conv2d_weight_gradient(
                         }
                     }
                     if (n == BLOCK) {
-                        float *t = target + block;
-                        LOAD_BLOCK_AS(t, b)
-                        b0 += a0;
-                        b1 += a1;
-                        b2 += a2;
-                        b3 += a3;
-                        ((vec16 *)t)[0] = b0;
-                        ((vec16 *)t)[1] = b1;
-                        ((vec16 *)t)[2] = b2;
-                        ((vec16 *)t)[3] = b3;
+                        ADD_BLOCK(target + block)
+                        STORE_BLOCK(target + block)
                     } else {
                         for (ptrdiff_t j = 0; j < n; j++) target[block + j] += tail[j];
                     }

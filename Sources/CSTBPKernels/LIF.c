@@ -7,11 +7,7 @@
 
 #pragma clang fp contract(off)
 
-#if defined(__x86_64__)
-#define CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define CLONES
-#endif
+#include "KernelSupport.h"
 
 CLONES
 ptrdiff_t stbp_lif_step(

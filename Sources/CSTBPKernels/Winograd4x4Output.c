@@ -6,20 +6,12 @@
 //     Aᵀ = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1],  ξ = 6 r + l.
 
 #include "CSTBPKernels.h"
+#include "KernelSupport.h"
 
 typedef float v16 __attribute__((ext_vector_type(16)));
-/// A 16-float vector at any float's address.
-typedef float v16u __attribute__((ext_vector_type(16), aligned(4), may_alias));
 /// Four floats at any float's address.
 typedef float v4u __attribute__((ext_vector_type(4), aligned(4), may_alias));
 
-// On x86-64 the function is built for AVX-512, AVX2 and the baseline and the loader picks the
-// widest the CPU runs; elsewhere it is built once for the target.
-#if defined(__x86_64__)
-#define CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define CLONES
-#endif
 
 // Vectors go through macros, not functions: a 16-float argument or result would change the
 // calling convention between the clones.

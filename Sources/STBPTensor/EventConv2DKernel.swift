@@ -15,15 +15,14 @@ package enum EventConv2DKernel {
             && g.inChannels * g.inPixels < Int(Int32.max) && g.batch >= 1
     }
 
-    /// The weight [O, C, k, k] as [k·k, C, O]: the O weights of one tap and input channel in a row.
-    static func tapMajor(_ weight: Tensor) -> Tensor {
-        let (o, c, taps) = (weight.shape[0], weight.shape[1], weight.shape[2] * weight.shape[3])
-        return Tensor(shape: [taps, c, o]) { out in
-            weight.withUnsafeBufferPointer { w in
-                for oc in 0..<o {
-                    for ic in 0..<c {
-                        for tap in 0..<taps { out[(tap * c + ic) * o + oc] = w[(oc * c + ic) * taps + tap] }
-                    }
+    /// `scalars` [a, b, c] with its first and last axes swapped: [c, b, a]. The weight
+    /// [O, C, k·k] becomes [k·k, C, O] (the O weights of one tap and input channel in a row),
+    /// and a weight gradient [k·k, C, O] goes back to [O, C, k·k].
+    static func swappingOuterAxes(_ scalars: UnsafePointer<Float>, _ a: Int, _ b: Int, _ c: Int) -> Tensor {
+        Tensor(shape: [c, b, a]) { out in
+            for i in 0..<a {
+                for j in 0..<b {
+                    for k in 0..<c { out[(k * b + j) * a + i] = scalars[(i * b + j) * c + k] }
                 }
             }
         }
@@ -40,7 +39,9 @@ package enum EventConv2DKernel {
         if let bias {
             precondition(bias.shape == [g.outChannels], "conv2d bias must be [\(g.outChannels)], got \(bias.shape).")
         }
-        let wt = tapMajor(weight)
+        let wt = weight.withUnsafeBufferPointer {
+            swappingOuterAxes($0.baseAddress!, g.outChannels, g.inChannels, g.kernelHeight * g.kernelWidth)
+        }
         let workers = chunkWorkers(g.batch)
         // Per worker: pixelStart [P + 1], cursor [P] and pixelChannels [C·P]; sums [P', 64].
         let listSize = 2 * g.inPixels + 1 + g.inChannels * g.inPixels
@@ -116,18 +117,9 @@ package enum EventConv2DKernel {
             }
         }
         // [k·k, C, O] -> [O, C, k, k]
-        let tapMajor = Tensor(shape: [taps, g.inChannels, g.outChannels]) { sums.total(into: $0.baseAddress!) }
-        return Tensor(shape: g.weightShape) { out in
-            tapMajor.withUnsafeBufferPointer { t in
-                for oc in 0..<g.outChannels {
-                    for ic in 0..<g.inChannels {
-                        for tap in 0..<taps {
-                            out[(oc * g.inChannels + ic) * taps + tap] =
-                                t[(tap * g.inChannels + ic) * g.outChannels + oc]
-                        }
-                    }
-                }
-            }
+        let gradWeight = Tensor(shape: [taps * g.inChannels * g.outChannels]) { sums.total(into: $0.baseAddress!) }
+        return gradWeight.withUnsafeBufferPointer {
+            swappingOuterAxes($0.baseAddress!, taps, g.inChannels, g.outChannels).reshaped(g.weightShape)
         }
     }
 

@@ -41,9 +41,6 @@ package struct SpikeBits: Sendable {
         self.words = words
     }
 
-    /// The fraction of ones.
-    package var density: Double { shape.reduce(1, *) == 0 ? 0 : Double(count) / Double(shape.reduce(1, *)) }
-
     /// The bytes the bits take.
     package var byteCount: Int { words.count * MemoryLayout<UInt64>.stride }
 

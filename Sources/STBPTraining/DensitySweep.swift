@@ -18,35 +18,31 @@ package enum DensitySweep {
         }
     }
 
+    /// A 3x3 convolution, stride 1, padding 1, from `channels` to `outChannels` maps of side
+    /// `side`, over `samples` samples.
+    static func layer(samples: Int, channels: Int, side: Int, outChannels: Int) -> Layer {
+        Layer(
+            name: "\(outChannels)C3 on \(channels)x\(side)x\(side)",
+            geometry: Conv2DGeometry(
+                inputShape: [samples, channels, side, side], weightShape: [outChannels, channels, 3, 3], stride: 1,
+                padding: 1))
+    }
+
     /// The nmnist network's two spike-fed convolutions at batch 16, T 10: 128C3 after 128C3 on
     /// 34x34 maps, 384C3 after 384C3 on 17x17.
     package static func nmnistLayers(batchSize: Int = 16, timeSteps: Int = 10) -> [Layer] {
-        let samples = batchSize * timeSteps
-        return [
-            Layer(
-                name: "128C3 on 128x34x34",
-                geometry: Conv2DGeometry(
-                    inputShape: [samples, 128, 34, 34], weightShape: [128, 128, 3, 3], stride: 1, padding: 1)),
-            Layer(
-                name: "384C3 on 384x17x17",
-                geometry: Conv2DGeometry(
-                    inputShape: [samples, 384, 17, 17], weightShape: [384, 384, 3, 3], stride: 1, padding: 1)),
+        [
+            layer(samples: batchSize * timeSteps, channels: 128, side: 34, outChannels: 128),
+            layer(samples: batchSize * timeSteps, channels: 384, side: 17, outChannels: 384),
         ]
     }
 
     /// The cifar10 network's two spike-fed convolutions at batch 16, T 8: 256C3 after 128C3 on
     /// 32x32 maps, 512C3 after 1024C3 on 8x8.
     package static func cifar10Layers(batchSize: Int = 16, timeSteps: Int = 8) -> [Layer] {
-        let samples = batchSize * timeSteps
-        return [
-            Layer(
-                name: "256C3 on 128x32x32",
-                geometry: Conv2DGeometry(
-                    inputShape: [samples, 128, 32, 32], weightShape: [256, 128, 3, 3], stride: 1, padding: 1)),
-            Layer(
-                name: "512C3 on 1024x8x8",
-                geometry: Conv2DGeometry(
-                    inputShape: [samples, 1024, 8, 8], weightShape: [512, 1024, 3, 3], stride: 1, padding: 1)),
+        [
+            layer(samples: batchSize * timeSteps, channels: 128, side: 32, outChannels: 256),
+            layer(samples: batchSize * timeSteps, channels: 1024, side: 8, outChannels: 512),
         ]
     }
 
